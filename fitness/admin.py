@@ -1,0 +1,63 @@
+"""Admin for the ODS's own bookkeeping: saved data-quality runs, with a "Data
+quality" page listing recent runs and showing one report (the latest by
+default) rule by rule."""
+from django.contrib import admin
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .models import QualityRun
+
+RECENT_RUNS = 20
+
+
+@admin.register(QualityRun)
+class QualityRunAdmin(admin.ModelAdmin):
+    list_display = ("started_at", "verdict", "checks_run", "checks_failed", "violations", "report_link")
+    list_filter = ("success",)
+    date_hierarchy = "started_at"
+    readonly_fields = [field.name for field in QualityRun._meta.fields]
+    change_list_template = "admin/quality/qualityrun_change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # runs come from check_ods / run_checks, not from a form
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="result", boolean=False)
+    def verdict(self, run):
+        return "pass" if run.success else "FAIL"
+
+    @admin.display(description="report")
+    def report_link(self, run):
+        url = reverse("admin:fitness_qualityrun_data_quality") + f"?run={run.pk}"
+        return format_html('<a href="{}">rule by rule</a>', url)
+
+    def get_urls(self):
+        custom = [
+            path(
+                "data-quality/",
+                self.admin_site.admin_view(self.data_quality_view),
+                name="fitness_qualityrun_data_quality",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def data_quality_view(self, request):
+        """Recent runs, and the chosen run's report (?run=<id>, default the latest)."""
+        runs = QualityRun.objects.order_by("-started_at", "-id")
+        selected = get_object_or_404(QualityRun, pk=request.GET["run"]) if request.GET.get("run") else runs.first()
+        report = selected.report if selected else {}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Data quality",
+            "opts": self.model._meta,
+            "runs": runs[:RECENT_RUNS],
+            "selected": selected,
+            "report": report,
+            "checks": report.get("checks", []),
+            "completeness": sorted(report.get("completeness", {}).items()),
+        }
+        return TemplateResponse(request, "admin/quality/data_quality.html", context)

@@ -1,0 +1,49 @@
+"""Create or update a superuser without prompts (used by the README quick start).
+
+    python manage.py ensure_admin [--username U] [--password P] [--email E]
+
+Username and password come from the options, else ADMIN_USERNAME /
+ADMIN_PASSWORD, else admin / admin. The admin/admin default is for
+development only: with DEBUG off a password must be given.
+"""
+import os
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+DEV_USERNAME = "admin"
+DEV_PASSWORD = "admin"
+
+
+def ensure_superuser(username, password, email=""):
+    """Create the superuser, or reset an existing user's password and make it an
+    active superuser. Returns True if the user was created."""
+    user_model = get_user_model()
+    user, created = user_model._default_manager.get_or_create(**{user_model.USERNAME_FIELD: username})
+    user.email = email or user.email
+    user.is_staff = True
+    user.is_superuser = True
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    return created
+
+
+class Command(BaseCommand):
+    help = "Create or update a superuser without prompts (default admin/admin, development only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default=os.environ.get("ADMIN_USERNAME", DEV_USERNAME))
+        parser.add_argument("--password", default=os.environ.get("ADMIN_PASSWORD"))
+        parser.add_argument("--email", default=os.environ.get("ADMIN_EMAIL", ""))
+
+    def handle(self, *args, username, password, email, **options):
+        if not password:
+            if not settings.DEBUG:
+                raise CommandError("DEBUG is off: give a password with --password or ADMIN_PASSWORD.")
+            password = DEV_PASSWORD
+        created = ensure_superuser(username, password, email)
+        verb = "Created" if created else "Updated"
+        shown = password if password == DEV_PASSWORD else "(the password you gave)"
+        self.stdout.write(self.style.SUCCESS(f"{verb} superuser. Log in at /admin/ as {username} / {shown}"))

@@ -1,0 +1,97 @@
+"""Settings from the environment (production is safe or refuses to start),
+the prompt-free admin login, and the PostgreSQL estimated-count paginator."""
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.management.utils import get_random_secret_key
+from django.db import connection
+
+from facilities.models import MemberAccess
+from fitness.admin_support import EXACT_COUNT_LIMIT, EstimatedCountPaginator, estimated_row_count
+
+from .dataset import build_dataset
+
+MANAGE = os.path.join(settings.BASE_DIR, "manage.py")
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "ods.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://ods.example.com",
+}
+
+
+def run_manage(*args, env):
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    base["DATABASE_URL"] = "sqlite:///:memory:"
+    return subprocess.run(
+        [sys.executable, MANAGE, *args], env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
+                        env={**PRODUCTION_ENV, "SECRET_KEY": get_random_secret_key()})
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_debug_off_without_secret_key_is_a_clear_error():
+    result = run_manage("check", env=PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_development_defaults_need_nothing_set():
+    result = run_manage("check", env={})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_ensure_admin_creates_then_updates_a_working_login(capsys, settings, monkeypatch):
+    settings.DEBUG = True  # the admin/admin default is for development only
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    monkeypatch.delenv("ADMIN_USERNAME", raising=False)
+    call_command("ensure_admin")
+    assert "admin / admin" in capsys.readouterr().out
+    assert authenticate(username="admin", password="admin").is_superuser
+    call_command("ensure_admin", "--password", "a-new-long-password")
+    assert User.objects.filter(username="admin").count() == 1
+    assert authenticate(username="admin", password="a-new-long-password") is not None
+    assert authenticate(username="admin", password="admin") is None
+
+
+@pytest.mark.django_db
+def test_ensure_admin_needs_a_password_when_debug_is_off(settings, monkeypatch):
+    settings.DEBUG = False
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="give a password"):
+        call_command("ensure_admin")
+
+
+@pytest.mark.django_db
+def test_paginator_counts_exactly_when_filtered_or_small():
+    build_dataset()
+    queryset = MemberAccess.objects.order_by("pk")
+    assert EstimatedCountPaginator(queryset, 50).count == MemberAccess.objects.count()
+    assert estimated_row_count(queryset.filter(member_id="MEM000001")) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are a PostgreSQL feature")
+def test_paginator_uses_planner_estimate_for_big_unfiltered_tables_on_postgresql():
+    build_dataset()
+    with connection.cursor() as cursor:
+        # Pretend the table is big, as ANALYZE would record it on a seeded ODS.
+        cursor.execute(
+            "UPDATE pg_class SET reltuples = %s WHERE oid = 'memberaccess'::regclass", [EXACT_COUNT_LIMIT * 30]
+        )
+    paginator = EstimatedCountPaginator(MemberAccess.objects.order_by("pk"), 50)
+    assert paginator.count == EXACT_COUNT_LIMIT * 30
+    filtered = EstimatedCountPaginator(MemberAccess.objects.filter(member_id="MEM000001").order_by("pk"), 50)
+    assert filtered.count == 1
