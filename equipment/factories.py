@@ -1,0 +1,232 @@
+"""factory_boy factories for equipment, usage sessions and maintenance.
+
+Random values come from `factory.random.randgen` (see members.factories for
+the shared drawing helpers); `build()` never touches the database.
+"""
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from facilities.choices import AreaType
+from facilities.factories import FacilityAreaFactory, FacilityFactory, MemberAccessFactory, draw_start_inside_hours
+from fitness.seeding.catalog import (
+    AREA_KINDS,
+    EQUIPMENT_BRANDS,
+    EQUIPMENT_BY_AREA,
+    EQUIPMENT_PRICE_RANGE,
+    USABLE_EQUIPMENT_TYPES,
+)
+from members.factories import (
+    MemberFactory,
+    add_months,
+    draw_full_name,
+    id_sequence,
+    local_datetime,
+    minutes_between,
+    pick,
+    rand_int,
+    random_cents,
+    random_date,
+    today,
+    weighted,
+    years_before,
+)
+
+from .choices import EquipmentStatus, MaintenanceType, UsageType
+from .models import Equipment, EquipmentMaintenance, EquipmentUsage
+
+PURCHASE_WINDOW_YEARS = 5  # the seed buys equipment within five years of as-of
+WARRANTY_MONTHS = (12, 24, 36, 60)
+EQUIPMENT_STATUSES = weighted(
+    (EquipmentStatus.ACTIVE, 85), (EquipmentStatus.MAINTENANCE, 10), (EquipmentStatus.OUT_OF_ORDER, 5)
+)  # the seed's weights
+USAGE_TYPES = weighted((UsageType.WORKOUT, 80), (UsageType.WARMUP, 10), (UsageType.COOLDOWN, 10))
+USAGE_LOOKBACK_DAYS = 30
+
+# Areas the seed does not list equipment for borrow the list of the seed area
+# of the same type (a Yoga Studio is equipped like the Group Fitness Studio).
+EQUIPMENT_AREA_BY_TYPE = {
+    AreaType.CARDIO: "Cardio Zone",
+    AreaType.WEIGHTS: "Weight Training",
+    AreaType.STUDIO: "Group Fitness Studio",
+    AreaType.POOL: "Pool Area",
+    AreaType.SPIN_ROOM: "Spin Room",
+}
+EQUIPPED_AREA_KINDS = [kind for kind in AREA_KINDS if kind.area_name in EQUIPMENT_BY_AREA]
+USABLE_AREA_KINDS = [
+    kind for kind in EQUIPPED_AREA_KINDS if USABLE_EQUIPMENT_TYPES.intersection(EQUIPMENT_BY_AREA[kind.area_name])
+]
+
+
+def equipment_types_for(area, usable_only: bool = False) -> list:
+    """The equipment types the seed puts in this kind of area (machines a member
+    works out on, when `usable_only`)."""
+    seed_area = area.area_name if area.area_name in EQUIPMENT_BY_AREA else EQUIPMENT_AREA_BY_TYPE.get(area.area_type)
+    types = EQUIPMENT_BY_AREA.get(seed_area, [])
+    if usable_only:
+        types = [kind for kind in types if kind in USABLE_EQUIPMENT_TYPES]
+    if not types:
+        wanted = "usable equipment" if usable_only else "equipment"
+        raise ValueError(f"Area {area.area_id} ({area.area_name}) holds no {wanted} in the catalog")
+    return types
+
+
+def model_code(equipment_type: str) -> str:
+    """The seed's model names: type then a three-digit number ("Treadmill-450")."""
+    return f"{equipment_type.replace(' ', '')}-{rand_int(100, 999)}"
+
+
+def serial_number(brand: str, purchase_date: dt.date) -> str:
+    initials = "".join(word[0] for word in brand.split()).upper()
+    return f"{initials}{purchase_date:%y%m}{rand_int(100000, 999999)}"
+
+
+class EquipmentFactory(factory.django.DjangoModelFactory):
+    """A machine or fixture of a type the seed puts in its area (an area of the
+    equipment's own facility, I3), with a catalog brand and price, bought within
+    five years of as-of, warranty after purchase (V7). `usable=True` gives an
+    Active machine members work out on (for usage sessions)."""
+
+    class Meta:
+        model = Equipment
+
+    class Params:
+        as_of = factory.LazyFunction(today)
+        usable = False
+
+    equipment_id = id_sequence("equipment")
+    facility = factory.SubFactory(FacilityFactory)
+    area = factory.SubFactory(
+        FacilityAreaFactory,
+        facility=factory.SelfAttribute("..facility"),
+        kind=factory.LazyAttribute(
+            lambda area: pick(USABLE_AREA_KINDS if area.factory_parent.usable else EQUIPPED_AREA_KINDS)
+        ),
+    )
+    equipment_type = factory.LazyAttribute(lambda o: pick(equipment_types_for(o.area, o.usable)))
+    brand = factory.LazyAttribute(lambda o: pick(EQUIPMENT_BRANDS[o.equipment_type]))
+    equipment_name = factory.LazyAttribute(lambda o: f"{o.brand} {o.equipment_type}")
+    model_name = factory.LazyAttribute(lambda o: model_code(o.equipment_type))
+    purchase_date = factory.LazyAttribute(lambda o: random_date(years_before(o.as_of, PURCHASE_WINDOW_YEARS), o.as_of))
+    serial_number = factory.LazyAttribute(lambda o: serial_number(o.brand, o.purchase_date))
+    purchase_price = factory.LazyAttribute(lambda o: random_cents(*EQUIPMENT_PRICE_RANGE[o.equipment_type]))
+    warranty_expiry = factory.LazyAttribute(lambda o: add_months(o.purchase_date, pick(WARRANTY_MONTHS)))
+    status = factory.LazyAttribute(lambda o: EquipmentStatus.ACTIVE if o.usable else EQUIPMENT_STATUSES.draw())
+
+
+VISIT_MARGIN_MINUTES = 15  # most a visit starts before, or ends after, the session inside it
+
+
+def ensure_visit_around(session) -> None:
+    """Create the member's visit enclosing an equipment session (V5) at the
+    machine's facility and area, within opening hours, unless a visit of the
+    member overlaps the session already (a second one would break V3)."""
+    member, machine = session.member, session.equipment
+    overlapping = member.visits.filter(check_in_time__lt=session.end_time, check_out_time__gt=session.start_time)
+    if overlapping.exists():
+        return
+    day = timezone.localtime(session.start_time).date()
+    opens = local_datetime(day, machine.facility.open_time)
+    closes = local_datetime(day, machine.facility.close_time)
+    MemberAccessFactory(
+        member=member,
+        facility=machine.facility,
+        area=machine.area,
+        check_in_time=max(opens, session.start_time - dt.timedelta(minutes=rand_int(0, VISIT_MARGIN_MINUTES))),
+        check_out_time=min(closes, session.end_time + dt.timedelta(minutes=rand_int(0, VISIT_MARGIN_MINUTES))),
+    )
+
+
+class EquipmentUsageFactory(factory.django.DjangoModelFactory):
+    """A session on an Active machine (V6), at the machine's facility during its
+    opening hours, on or after both the member's join date and the purchase;
+    `duration_minutes` = minutes between start and end (V5). On create() the
+    member also gets a visit around the session in the machine's area, unless
+    one of theirs already covers or overlaps it (V5, V3; `with_visit=False`
+    skips that). The seeder nests sessions inside its own visits."""
+
+    class Meta:
+        model = EquipmentUsage
+        skip_postgeneration_save = True
+
+    class Params:
+        as_of = factory.LazyFunction(today)
+        session_minutes = factory.LazyFunction(lambda: rand_int(10, 60))
+        use_date = factory.LazyAttribute(
+            lambda o: random_date(
+                max(o.member.join_date, o.equipment.purchase_date, o.as_of - dt.timedelta(days=USAGE_LOOKBACK_DAYS)),
+                max(o.member.join_date, o.equipment.purchase_date, o.as_of),
+            )
+        )
+
+    usage_id = id_sequence("equipmentusage")
+    equipment = factory.SubFactory(EquipmentFactory, usable=True, as_of=factory.SelfAttribute("..as_of"))
+    member = factory.SubFactory(MemberFactory, as_of=factory.SelfAttribute("..as_of"))
+    start_time = factory.LazyAttribute(
+        lambda o: draw_start_inside_hours(o.equipment.facility, o.use_date, o.session_minutes)
+    )
+    end_time = factory.LazyAttribute(lambda o: o.start_time + dt.timedelta(minutes=o.session_minutes))
+    duration_minutes = factory.LazyAttribute(lambda o: minutes_between(o.start_time, o.end_time))
+    usage_type = factory.LazyFunction(USAGE_TYPES.draw)
+    notes = None
+
+    @factory.post_generation
+    def with_visit(session, create, extracted, **kwargs):
+        if create and extracted is not False:
+            ensure_visit_around(session)
+
+
+MAINTENANCE_TYPES = weighted(
+    (MaintenanceType.PREVENTIVE, 50), (MaintenanceType.INSPECTION, 25),
+    (MaintenanceType.REPAIR, 20), (MaintenanceType.REPLACEMENT, 5),
+)
+MAINTENANCE_COST = {  # dollars, (min, max); an inspection under a service contract may cost nothing
+    MaintenanceType.INSPECTION: (0, 150),
+    MaintenanceType.PREVENTIVE: (50, 300),
+    MaintenanceType.REPAIR: (100, 1500),
+    MaintenanceType.REPLACEMENT: (200, 2500),
+}
+DAYS_TO_NEXT_MAINTENANCE = {
+    MaintenanceType.INSPECTION: 30,
+    MaintenanceType.PREVENTIVE: 90,
+    MaintenanceType.REPAIR: 60,
+    MaintenanceType.REPLACEMENT: 90,
+}
+MAINTENANCE_WORK = {
+    MaintenanceType.INSPECTION: "Safety inspection, all functions checked",
+    MaintenanceType.PREVENTIVE: "Scheduled service: cleaned, lubricated and calibrated",
+    MaintenanceType.REPAIR: "Repaired a reported fault",
+    MaintenanceType.REPLACEMENT: "Replaced a worn part",
+}
+PARTS = ("Drive belt", "Motor brush", "Cable", "Pedal assembly", "Console display", "Bearing", "Seat cushion", "Grip")
+
+
+class EquipmentMaintenanceFactory(factory.django.DjangoModelFactory):
+    """A service visit after the purchase date, with a type-dependent cost (>= 0)
+    and the next service due strictly later (V7)."""
+
+    class Meta:
+        model = EquipmentMaintenance
+
+    class Params:
+        as_of = factory.LazyFunction(today)
+
+    maintenance_id = id_sequence("equipmentmaintenance")
+    equipment = factory.SubFactory(EquipmentFactory, as_of=factory.SelfAttribute("..as_of"))
+    maintenance_date = factory.LazyAttribute(
+        lambda o: random_date(o.equipment.purchase_date, max(o.equipment.purchase_date, o.as_of))
+    )
+    maintenance_type = factory.LazyFunction(MAINTENANCE_TYPES.draw)
+    technician_name = factory.LazyFunction(draw_full_name)
+    description = factory.LazyAttribute(
+        lambda o: f"{MAINTENANCE_WORK[o.maintenance_type]} ({o.equipment.equipment_type})"
+    )
+    cost = factory.LazyAttribute(lambda o: random_cents(*MAINTENANCE_COST[o.maintenance_type]))
+    parts_replaced = factory.LazyAttribute(
+        lambda o: pick(PARTS) if o.maintenance_type in (MaintenanceType.REPAIR, MaintenanceType.REPLACEMENT) else None
+    )
+    next_maintenance_date = factory.LazyAttribute(
+        lambda o: o.maintenance_date + dt.timedelta(days=DAYS_TO_NEXT_MAINTENANCE[o.maintenance_type])
+    )
+

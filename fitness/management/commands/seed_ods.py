@@ -1,0 +1,51 @@
+"""seed_ods: simulate the fitness chain day by day and load it (see fitness.seeding.run)."""
+import datetime as dt
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fitness.seeding.profiles import PROFILES
+from fitness.seeding.run import SeedError, seed_ods, summary_lines
+
+
+def iso_date(value):
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--end-date must be a date like 2025-01-31, got {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = "Seed the ODS with a coherent, deterministic simulation of the chain over the last N days."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=30, help="Days to simulate (default 30).")
+        parser.add_argument("--seed", type=int, help="Random seed (printed when not given).")
+        parser.add_argument("--end-date", type=iso_date, help="As-of date, exclusive end of the window (default today).")
+        parser.add_argument("--profile", choices=list(PROFILES), default="default")
+        parser.add_argument("--members", type=int)
+        parser.add_argument("--facilities", type=int)
+        parser.add_argument("--staff", type=int)
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--flush", action="store_true", help="Replace the ODS data already there.")
+        mode.add_argument("--append", action="store_true", help="Continue the last seeded chain to --end-date.")
+        parser.add_argument("--csv-dir", help="Also write the 23 tables as CSV files into this directory.")
+        parser.add_argument("--progress", action="store_true", help="Show progress bars even when not on a terminal.")
+
+    def handle(self, *args, **options):
+        try:
+            result = seed_ods(
+                days=options["days"], seed=options["seed"], end_date=options["end_date"], profile=options["profile"],
+                members=options["members"], facilities=options["facilities"], staff=options["staff"],
+                flush=options["flush"], append=options["append"], csv_dir=options["csv_dir"],
+                progress=options["progress"] or sys.stderr.isatty(), err=sys.stderr,
+            )
+        except (SeedError, ValueError) as error:
+            raise CommandError(str(error)) from error
+        if not result.seed_given:
+            self.stdout.write(f"seed: {result.seed} (pass --seed {result.seed} to repeat this run)")
+        self.stdout.write(
+            f"{result.mode}: {result.profile.name} chain, {result.window_start} .. {result.window_end} (exclusive)"
+        )
+        for line in summary_lines(result):
+            self.stdout.write(line)

@@ -1,0 +1,217 @@
+"""Class timetables, the dated instances, enrollments and feedback.
+
+Timetables are built once per chain: each facility runs each class kind its
+areas suit (C1) about once a week, in slots where neither the area nor the
+instructor is busy (C2), taught by an instructor of that facility who holds
+the kind's certifications (C3; the staff stream keeps them valid).
+Every day each timetable slot becomes an instance (C4); members eligible that
+day book places up to capacity, the rest wait-list (C5); most attend, some do
+not show or cancel late (C6); a few attendees rate the instructor (C7). About
+3% of classes are cancelled with a reason; some have a substitute.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from fitness.ids import format_id
+from staff.choices import INSTRUCTOR_TITLES, StaffStatus
+
+from . import catalog
+from .clock import TIME_TEXT
+
+WEEKDAY_STARTS = (6 * 60, 7 * 60, 9 * 60 + 30, 12 * 60, 17 * 60 + 30, 18 * 60 + 30, 19 * 60 + 30)
+WEEKEND_STARTS = (8 * 60, 9 * 60, 10 * 60 + 30, 12 * 60, 15 * 60)
+SESSIONS_PER_KIND = (0, 1, 1, 1, 2)  # per facility per week: 3-7 chain-wide per 5 facilities
+CANCEL_SHARE, SUBSTITUTE_SHARE = 0.03, 0.05
+NO_SHOW_SHARE, LATE_CANCEL_SHARE = 0.10, 0.05
+FEEDBACK_SHARE = 0.12
+KIND_BY_ID = {kind.class_type_id: kind for kind in catalog.CLASS_KINDS}
+COMMENTS = (None, None, None, "Great energy!", "Clear cues, loved it.", "A bit crowded.", "Challenging but fun.",
+            "Music was too loud.", "Best class of the week.")
+
+
+@dataclass
+class ScheduleSim:
+    id: str
+    kind: str  # class type id
+    facility: int
+    area_id: str
+    instructor: int  # staff index
+    dow: int  # 1 = Monday
+    start: int  # minutes
+    end: int
+    capacity: int
+    price: str
+    effective: int  # ordinal
+
+    def as_state(self):
+        return list(self.__dict__.values())
+
+
+def is_instructor(staff) -> bool:
+    return staff.job_title in INSTRUCTOR_TITLES and staff.status != StaffStatus.TERMINATED
+
+
+def build_timetable(master, certs, rng, window_start: dt.date, counters):
+    """Weekly schedules for every facility; grants specialty certifications as needed.
+
+    `certs` maps staff index -> set of certification ids (filled by the staff stream)."""
+    schedules = []
+    area_slots, instructor_slots = {}, {}  # (area, dow) / (staff, dow) -> [(start, end)]
+    for facility in master.facilities:
+        instructors = [i for i in facility.staff if is_instructor(master.staff[i])]
+        areas_by_type = facility.area_id_by_type
+        capacity_of = {a.area_id: a.max_capacity for a in facility.areas}
+        for kind in catalog.CLASS_KINDS:
+            areas = [a for t in kind.area_types for a in areas_by_type.get(t, ())]
+            if not areas or not instructors:
+                continue
+            for _ in range(rng.choice(SESSIONS_PER_KIND)):
+                slot = find_slot(kind, areas, instructors, certs, area_slots, instructor_slots, rng)
+                if slot is None:
+                    continue
+                area, instructor, dow, start = slot
+                end = start + kind.duration_minutes
+                area_slots.setdefault((area, dow), []).append((start, end))
+                instructor_slots.setdefault((instructor, dow), []).append((start, end))
+                certs[instructor].add(kind.specialty_certification)
+                hired = master.staff[instructor].hire_date.toordinal()
+                effective = max(hired + 30, window_start.toordinal() - rng.randint(30, 720))
+                schedules.append(ScheduleSim(
+                    counters.next("classschedules"), kind.class_type_id, facility.index, area, instructor, dow,
+                    start, end, min(kind.max_participants, capacity_of[area]), f"{kind.price:.2f}", effective,
+                ))
+    return schedules, instructor_slots
+
+
+def free(slots, start, end):
+    return all(end <= s or e <= start for s, e in slots)
+
+
+def find_slot(kind, areas, instructors, certs, area_slots, instructor_slots, rng):
+    """A (area, instructor, day, start) where both are free; certified instructors first."""
+    certified = [i for i in instructors if kind.specialty_certification in certs[i]]
+    for attempt in range(40):
+        pool = certified if certified and attempt < 30 else instructors
+        instructor = rng.choice(pool)
+        area = rng.choice(areas)
+        dow = rng.randint(1, 7)
+        start = rng.choice(WEEKEND_STARTS if dow >= 6 else WEEKDAY_STARTS)
+        end = start + kind.duration_minutes
+        if free(area_slots.get((area, dow), ()), start, end) and free(
+            instructor_slots.get((instructor, dow), ()), start, end
+        ):
+            return area, instructor, dow, start
+    return None
+
+
+def schedule_row(schedule, staff):
+    return (
+        schedule.id, schedule.kind, format_id("facilities", schedule.facility + 1), schedule.area_id,
+        staff[schedule.instructor].staff_id, str(schedule.dow), TIME_TEXT[schedule.start], TIME_TEXT[schedule.end],
+        str(schedule.capacity), schedule.price, dt.date.fromordinal(schedule.effective).isoformat(), None, "1",
+    )
+
+
+class ClassStream:
+    """Writes classinstances, classenrollments and instructorfeedback."""
+
+    def __init__(self, schedules, instructor_slots, facilities, staff, certs, counters, rng, sink, as_of: dt.date,
+                 reviews):
+        self.by_dow = {d: [s for s in schedules if s.dow == d] for d in range(1, 8)}
+        self.instructor_slots = instructor_slots
+        self.facilities, self.staff, self.certs = facilities, staff, certs
+        self.counters, self.rng, self.sink = counters, rng, sink
+        self.last_day = as_of.toordinal() - 1
+        self.reviews = reviews  # staff_sim.ReviewBook: what each instructor taught and how it was rated
+
+    def substitute(self, schedule):
+        """Another instructor of the facility, certified for the kind and free at that time."""
+        kind = KIND_BY_ID[schedule.kind]
+        needed = (*catalog.REQUIRED_FOR_ALL_INSTRUCTORS[:1], kind.specialty_certification)
+        candidates = [
+            i for i in self.facilities[schedule.facility].staff
+            if i != schedule.instructor and is_instructor(self.staff[i])
+            and all(c in self.certs[i] for c in needed)
+            and free(self.instructor_slots.get((i, schedule.dow), ()), schedule.start, schedule.end)
+        ]
+        return self.rng.choice(candidates) if candidates else None
+
+    def simulate_day(self, day: dt.date, clock, clock_for, eligible_by_facility):
+        ordinal, rng = day.toordinal(), self.rng
+        random = rng.random
+        add = self.sink.add
+        for schedule in self.by_dow[day.isoweekday()]:
+            if schedule.effective > ordinal:
+                continue
+            instance_id = self.counters.next("classinstances")
+            cancelled = random() < CANCEL_SHARE
+            instructor = schedule.instructor
+            if not cancelled and random() < SUBSTITUTE_SHARE:
+                instructor = self.substitute(schedule) or instructor
+            attended = self.enroll(schedule, instance_id, day, clock, clock_for, cancelled,
+                                   eligible_by_facility[schedule.facility], instructor)
+            if cancelled:
+                add("classinstances", (
+                    instance_id, schedule.id, day.isoformat(), None, None, None, "0", "Cancelled",
+                    rng.choice(catalog.CANCELLATION_REASONS),
+                ))
+                continue
+            add("classinstances", (
+                instance_id, schedule.id, day.isoformat(), clock.ts(schedule.start), clock.ts(schedule.end),
+                self.staff[instructor].staff_id, str(attended), "Completed", None,
+            ))
+            self.reviews.taught(instructor, day, attended)
+
+    def enroll(self, schedule, instance_id, day, clock, clock_for, cancelled, candidates, instructor):
+        """Book members into one instance; returns how many attended."""
+        rng, random = self.rng, self.rng.random
+        wanted = int(schedule.capacity * (0.4 + random() * 0.9))
+        if not candidates or wanted == 0:
+            return 0
+        chosen = rng.sample(candidates, min(wanted, len(candidates)))
+        held = attended = 0
+        for member_id in chosen:
+            days_before = int(random() * 7)
+            if days_before == 0:
+                booked_at = clock.ts(max(0, schedule.start - 30 - int(random() * 240)))
+            else:
+                booked_at = clock_for(day.toordinal() - days_before).ts(6 * 60 + int(random() * 16 * 60))
+            check_in = check_out = None
+            if held >= schedule.capacity:
+                status = "Waitlisted"
+            elif cancelled:
+                status = "Cancelled"
+            else:
+                draw = random()
+                if draw < LATE_CANCEL_SHARE:
+                    status = "Cancelled"
+                else:
+                    held += 1
+                    if draw < LATE_CANCEL_SHARE + NO_SHOW_SHARE:
+                        status = "No-Show"
+                    else:
+                        status, attended = "Attended", attended + 1
+                        check_in = clock.ts(schedule.start - int(random() * 11))
+                        check_out = clock.ts(schedule.end + int(random() * 11))
+            pays = status in ("Attended", "No-Show")
+            enrollment_id = self.counters.next("classenrollments")
+            self.sink.add("classenrollments", (
+                enrollment_id, member_id, instance_id, booked_at, status,
+                schedule.price if pays else "0.00", check_in, check_out,
+            ))
+            if status == "Attended" and random() < FEEDBACK_SHARE:
+                self.feedback(member_id, instructor, instance_id, day)
+        return attended
+
+    def feedback(self, member_id, instructor, instance_id, day):
+        rng = self.rng
+        base = rng.choice((3, 4, 4, 5, 5, 5))
+        ratings = [min(5, max(1, base + rng.choice((-1, 0, 0, 0, 1)))) for _ in range(3)]
+        overall = min(5, max(1, round(sum(ratings) / 3)))
+        when = min(day.toordinal() + rng.randint(0, 2), max(day.toordinal(), self.last_day))
+        self.sink.add("instructorfeedback", (
+            self.counters.next("instructorfeedback"), member_id, self.staff[instructor].staff_id, instance_id,
+            dt.date.fromordinal(when).isoformat(), str(ratings[0]), str(ratings[1]), str(ratings[2]), str(overall),
+            rng.choice(COMMENTS), "1" if rng.random() < 0.3 else "0",
+        ))
+        self.reviews.rated(instructor, day, overall)

@@ -1,0 +1,195 @@
+"""Master data of a simulated chain, built in memory with the factories.
+
+Plans, certifications and class types come from the catalog (through their
+factories); facilities, areas, equipment, members and staff are drawn by the
+factories' `build()` (reseeded from the run's seed, never touching the
+database) with the simulation deciding the parts that must fit together:
+which areas each facility has, how many machines, who works where, which
+instructor holds which certification. Rows are kept as model instances here
+and turned into text rows by `rows.instance_rows` when loaded.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+import factory.random
+
+from classes.factories import ClassTypeFactory
+from equipment.factories import EquipmentFactory
+from facilities.factories import FacilityAreaFactory, FacilityFactory
+from fitness.ids import format_id
+from members.factories import MemberFactory, MembershipTypeFactory
+from staff.choices import EmploymentType, JobTitle, StaffStatus
+from staff.factories import InstructorCertificationFactory, StaffFactory
+
+from . import catalog
+from .clock import minutes_of
+
+MEMBER_HISTORY_YEARS = 3
+STAFF_HISTORY_YEARS = 5
+AREA_KIND_BY_NAME = {kind.area_name: kind for kind in catalog.AREA_KINDS}
+OPTIONAL_AREA_NAMES = [k.area_name for k in catalog.AREA_KINDS if k.area_name not in catalog.CORE_AREA_NAMES]
+# Machines per usable type in one facility, for the default chain's member density.
+MACHINES_PER_TYPE = {
+    "Treadmill": (6, 10), "Elliptical": (4, 6), "Stationary Bike": (3, 5), "Rowing Machine": (2, 4),
+    "Bench Press": (3, 5), "Squat Rack": (2, 4), "Cable Machine": (2, 3), "Leg Press": (2, 3), "Spin Bikes": (12, 20),
+}
+# Roles every facility needs before the rest are shared out by the seed's head-count shares.
+CORE_STAFF = (
+    JobTitle.MANAGER, JobTitle.FRONT_DESK, JobTitle.FRONT_DESK, JobTitle.MAINTENANCE,
+    JobTitle.GROUP_FITNESS_INSTRUCTOR, JobTitle.GROUP_FITNESS_INSTRUCTOR, JobTitle.PERSONAL_TRAINER,
+)
+PERSONAS = (("regular", 60), ("casual", 25), ("lapsing", 15))
+
+
+@dataclass
+class FacilitySim:
+    index: int
+    row: object
+    open_min: int
+    close_min: int
+    areas: list = field(default_factory=list)  # FacilityArea instances
+    member_area_ids: list = field(default_factory=list)
+    area_id_by_type: dict = field(default_factory=dict)  # AreaType -> [area ids]
+    machines_by_type: dict = field(default_factory=dict)  # usable equipment type -> [machine index]
+    staff: list = field(default_factory=list)  # staff indexes with primary assignment here
+
+    @property
+    def id(self):
+        return self.row.facility_id
+
+
+@dataclass
+class Master:
+    plans: list
+    certifications: list
+    class_types: list
+    facilities: list  # FacilitySim
+    equipment: list  # Equipment instances
+    members: list  # Member instances (status filled in at the end of the run)
+    staff: list  # Staff instances
+
+
+def rng_date(rng, first: dt.date, last: dt.date) -> dt.date:
+    return first + dt.timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+def build_reference_rows():
+    plans = [MembershipTypeFactory.build(plan=plan) for plan in catalog.MEMBERSHIP_PLANS]
+    certifications = [InstructorCertificationFactory.build(catalog_entry=c) for c in catalog.CERTIFICATIONS]
+    class_types = [ClassTypeFactory.build(catalog_entry=k) for k in catalog.CLASS_KINDS]
+    return plans, certifications, class_types
+
+
+def build_facilities(count, rng, purchased_by: dt.date):
+    """Facilities with the core areas plus a draw of the optional ones, and their equipment."""
+    facilities, equipment = [], []
+    area_number = 0
+    for index in range(count):
+        row = FacilityFactory.build(facility_id=format_id("facilities", index + 1))
+        sim = FacilitySim(index, row, minutes_of(row.open_time), minutes_of(row.close_time))
+        names = list(catalog.CORE_AREA_NAMES) + [n for n in OPTIONAL_AREA_NAMES if rng.random() < 0.5]
+        if index == 0 and "Pool Area" not in names:
+            names.append("Pool Area")  # at least one pool in every chain, for aqua classes and lifeguards
+        if index == 0 and "Spin Room" not in names:
+            names.append("Spin Room")
+        for name in sorted(names, key=list(AREA_KIND_BY_NAME).index):
+            area_number += 1
+            kind = AREA_KIND_BY_NAME[name]
+            area = FacilityAreaFactory.build(area_id=format_id("facilityareas", area_number), facility=row, kind=kind)
+            sim.areas.append(area)
+            sim.area_id_by_type.setdefault(kind.area_type, []).append(area.area_id)
+            if kind.member_area:
+                sim.member_area_ids.append(area.area_id)
+            for equipment_type in catalog.EQUIPMENT_BY_AREA.get(name, ()):
+                usable = equipment_type in catalog.USABLE_EQUIPMENT_TYPES
+                units = rng.randint(*MACHINES_PER_TYPE[equipment_type]) if usable else 1
+                for _ in range(units):
+                    machine = EquipmentFactory.build(
+                        equipment_id=format_id("equipment", len(equipment) + 1),
+                        facility=row, area=area, equipment_type=equipment_type, usable=usable, as_of=purchased_by,
+                    )
+                    if usable:
+                        sim.machines_by_type.setdefault(equipment_type, []).append(len(equipment))
+                    equipment.append(machine)
+        facilities.append(sim)
+    return facilities, equipment
+
+
+def draw_join_date(rng, first: dt.date, last: dt.date) -> dt.date:
+    """A join date in [first, last] with the January spike (resolutions) and a summer lull."""
+    while True:
+        day = rng_date(rng, first, last)
+        weight = 2.5 if day.month == 1 else 0.7 if day.month in (7, 8) else 1.0
+        if rng.random() * 2.5 < weight:
+            return day
+
+
+def build_members(count, rng, window_start: dt.date, as_of: dt.date, first_number=1):
+    """Members joined over the three years before the window (a few during it)."""
+    first = window_start - dt.timedelta(days=365 * MEMBER_HISTORY_YEARS)
+    members = []
+    for number in range(first_number, first_number + count):
+        join_date = draw_join_date(rng, first, window_start - dt.timedelta(days=1))
+        members.append(new_member(number, join_date, as_of))
+    return members
+
+
+def new_member(number, join_date, as_of):
+    return MemberFactory.build(
+        member_id=format_id("members", number), join_date=join_date, as_of=as_of, member_status="Active",
+        last_modified=dt.datetime.combine(join_date, dt.time(12), dt.timezone.utc),
+    )
+
+
+def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date):
+    """Staff with role-based pay: every facility gets the core roles, the rest
+    follow the seed's head-count shares. A few left before the window."""
+    titles = []
+    for facility in facilities:
+        for title in CORE_STAFF:
+            titles.append((title, facility.index))
+        if facility.area_id_by_type.get("Pool"):
+            titles.append((JobTitle.LIFEGUARD, facility.index))
+    shares = [(role.job_title, role.share) for role in catalog.ROLES]
+    total_share = sum(s for _, s in shares)
+    while len(titles) < profile.staff:
+        pick = rng.random() * total_share
+        for title, share in shares:
+            pick -= share
+            if pick < 0:
+                break
+        if title == JobTitle.LIFEGUARD:
+            pools = [f.index for f in facilities if f.area_id_by_type.get("Pool")]
+            titles.append((title, rng.choice(pools)))
+        else:
+            titles.append((title, rng.randrange(len(facilities))))
+    staff = []
+    hire_first = window_start - dt.timedelta(days=365 * STAFF_HISTORY_YEARS)
+    for number, (title, facility_index) in enumerate(titles, start=1):
+        hire_date = rng_date(rng, hire_first, window_start - dt.timedelta(days=30))
+        core = number <= len(facilities) * len(CORE_STAFF) or title == JobTitle.LIFEGUARD
+        terminated = not core and rng.random() < 0.05
+        status = StaffStatus.TERMINATED if terminated else StaffStatus.ACTIVE
+        termination = rng_date(rng, hire_date + dt.timedelta(days=1), window_start - dt.timedelta(days=1)) if terminated else None
+        member = StaffFactory.build(
+            staff_id=format_id("staff", number), job_title=title, hire_date=hire_date, status=status,
+            termination_date=termination, as_of=as_of,
+        )
+        member.facility_index = facility_index
+        if not terminated:
+            facilities[facility_index].staff.append(number - 1)
+        staff.append(member)
+    return staff
+
+
+def build_master(profile, rng, window_start: dt.date, as_of: dt.date, factory_seed: int) -> Master:
+    factory.random.reseed_random(factory_seed)
+    plans, certifications, class_types = build_reference_rows()
+    facilities, equipment = build_facilities(profile.facilities, rng, window_start)
+    members = build_members(profile.members, rng, window_start, as_of)
+    staff = build_staff(profile, facilities, rng, window_start, as_of)
+    return Master(plans, certifications, class_types, facilities, equipment, members, staff)
+
+
+def is_full_time(staff) -> bool:
+    return staff.employment_type == EmploymentType.FULL_TIME

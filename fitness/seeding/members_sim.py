@@ -1,0 +1,228 @@
+"""Members' lives: personas, membership periods, renewals, suspensions,
+cancellations, and the payments they make.
+
+Each member carries one current period. On the day after it ends the member
+renews (per persona, plan length and autorenew), pauses (a Suspended period),
+cancels (a Cancelled period ending early) or leaves. Periods are written once
+they are superseded (or at the end of the run, with their status on the
+as-of date); payments are written on their dates.
+"""
+import datetime as dt
+from decimal import Decimal
+
+from fitness.ids import format_id
+
+from . import catalog
+from .clock import add_months
+from .rules import first_period_start, next_period_start, period_status_on
+
+# Chance of leaving per month of membership, by persona.
+MONTHLY_LEAVE = {"regular": 0.006, "casual": 0.02, "lapsing": 0.07}
+SUSPEND_SHARE, CANCEL_SHARE = 0.015, 0.01
+RESUME_AFTER_SUSPENSION = 0.7
+FAILED_PAYMENT_SHARE = 0.03
+PAYMENT_METHODS = (("Credit Card", 70), ("Bank Transfer", 25), ("Cash", 5))
+PLAN_BY_ID = {plan.membership_type_id: plan for plan in catalog.MEMBERSHIP_PLANS}
+DAILY_JOIN_RATE = 0.0009  # new members per existing member per day, outside January
+
+
+class MemberSim:
+    """The simulation's view of one member (dates as ordinals)."""
+
+    __slots__ = ("id", "persona", "home", "join", "method", "autorenew", "plan", "period_id", "start", "end",
+                 "status", "written", "stopped", "last_status", "first_period")
+
+    def __init__(self, member_id, persona, home, join, method, autorenew, plan):
+        self.id, self.persona, self.home, self.join = member_id, persona, home, join
+        self.method, self.autorenew, self.plan = method, autorenew, plan
+        self.period_id = None
+        self.start = self.end = 0
+        self.status = None
+        self.written = False  # the current period row is already in the database (append)
+        self.stopped = False
+        self.last_status = None
+        self.first_period = True
+
+    def as_state(self):
+        return [getattr(self, name) for name in self.__slots__]
+
+    @classmethod
+    def from_state(cls, values):
+        member = cls.__new__(cls)
+        for name, value in zip(cls.__slots__, values):
+            setattr(member, name, value)
+        return member
+
+
+def weighted_choice(rng, pairs):
+    total = sum(weight for _, weight in pairs)
+    point = rng.random() * total
+    for value, weight in pairs:
+        point -= weight
+        if point < 0:
+            return value
+    return pairs[-1][0]
+
+
+PLAN_POPULARITY = [(plan.membership_type_id, plan.popularity) for plan in catalog.MEMBERSHIP_PLANS]
+
+
+def new_member_sim(member_id, join_date, facility_count, rng):
+    from .master import PERSONAS
+
+    return MemberSim(
+        member_id, weighted_choice(rng, PERSONAS), rng.randrange(facility_count), join_date.toordinal(),
+        weighted_choice(rng, PAYMENT_METHODS), rng.random() < 0.7, weighted_choice(rng, PLAN_POPULARITY),
+    )
+
+
+def money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+class MembershipStream:
+    """Writes membermemberships and memberpayments; answers who may visit today."""
+
+    def __init__(self, counters, rng, window_start: dt.date, as_of: dt.date, sink):
+        self.counters, self.rng, self.sink = counters, rng, sink
+        self.window_start, self.as_of = window_start.toordinal(), as_of.toordinal()
+        self.as_of_date = as_of
+        self.starts = {}  # ordinal -> members whose next period starts that day
+        self.bills = {}  # ordinal -> [(member, amount)]
+        self.status_updates = []  # (new status, membership id) for rows written by an earlier run
+
+    # -- periods ---------------------------------------------------------------------------------
+    def begin_period(self, member, start: dt.date, status=None, schedule=True):
+        rng = self.rng
+        plan = PLAN_BY_ID[member.plan]
+        if status is None:
+            draw = rng.random()
+            status = "Suspended" if draw < SUSPEND_SHARE else "Cancelled" if draw < SUSPEND_SHARE + CANCEL_SHARE else "Active"
+        end = add_months(start, plan.duration_months)
+        if status == "Cancelled":  # cancelled within three weeks of the period starting
+            end = min(end, start + dt.timedelta(days=rng.randint(1, 20)))
+        member.period_id = self.counters.next("membermemberships")
+        member.start, member.end, member.status, member.written = start.toordinal(), end.toordinal(), status, False
+        if member.first_period:
+            member.first_period = False
+            if plan.registration_fee > 0:
+                self.pay(member, start, plan.registration_fee, "Registration")
+        self.schedule_bills(member, self.window_start, self.as_of)
+        if schedule:
+            self.starts.setdefault(next_period_start(end).toordinal(), []).append(member)
+
+    def schedule_bills(self, member, first: int, last: int):
+        """Dues on each billing month of the current period that falls in [first, last)."""
+        plan = PLAN_BY_ID[member.plan]
+        start = dt.date.fromordinal(member.start)
+        for k in range(plan.duration_months):
+            day = add_months(start, k).toordinal()
+            if day >= member.end or day >= last:
+                break
+            if day >= first:
+                self.bills.setdefault(day, []).append((member, plan.monthly_fee))
+
+    def close_period(self, member):
+        """Write the current period (it ended before today, so before as-of)."""
+        status = period_status_on(member.status, dt.date.fromordinal(member.end), self.as_of_date)
+        if member.written:
+            if status != member.status:
+                self.status_updates.append((status, member.period_id))
+        else:
+            self.sink.add("membermemberships", self.period_row(member, status))
+        member.last_status = member.status
+
+    def period_row(self, member, status):
+        return (
+            member.period_id, member.id, member.plan, dt.date.fromordinal(member.start).isoformat(),
+            dt.date.fromordinal(member.end).isoformat(), status, "1" if member.autorenew else "0",
+        )
+
+    def decide_next(self, member) -> str | None:
+        """The status of the member's next period, or None when they leave."""
+        rng = self.rng
+        if member.status == "Cancelled":
+            return None
+        if member.status == "Suspended":
+            return "Active" if rng.random() < RESUME_AFTER_SUSPENSION else None
+        months = PLAN_BY_ID[member.plan].duration_months
+        leave = 1 - (1 - MONTHLY_LEAVE[member.persona] * (0.6 if member.autorenew else 1.6)) ** months
+        if rng.random() < leave:
+            return None
+        return ""  # "" = draw the usual Active/Suspended/Cancelled split
+
+    def advance(self, member, day: dt.date, schedule=True):
+        """The member's current period ended; renew, pause, cancel or leave as of `day`."""
+        next_status = self.decide_next(member)
+        self.close_period(member)
+        if next_status is None:
+            member.stopped = True
+            return
+        self.begin_period(member, day, next_status or None, schedule)
+
+    # -- history before the window ---------------------------------------------------------------
+    def history(self, member):
+        """Periods from joining up to the one running on the first window day."""
+        start = first_period_start(dt.date.fromordinal(member.join))
+        if start.toordinal() >= self.window_start:
+            self.starts.setdefault(start.toordinal(), []).append(member)
+            return
+        self.begin_period(member, start, schedule=False)
+        while not member.stopped:
+            following = next_period_start(dt.date.fromordinal(member.end))
+            if following.toordinal() >= self.window_start:
+                self.starts.setdefault(following.toordinal(), []).append(member)
+                return
+            self.advance(member, following, schedule=False)
+
+    # -- one day ---------------------------------------------------------------------------------
+    def simulate_day(self, day: dt.date):
+        ordinal = day.toordinal()
+        for member in self.starts.pop(ordinal, ()):
+            if member.period_id is None:
+                self.begin_period(member, day)
+            else:
+                self.advance(member, day)
+        for member, amount in self.bills.pop(ordinal, ()):
+            self.bill(member, day, amount)
+
+    def bill(self, member, day, amount):
+        retry = day + dt.timedelta(days=self.rng.randint(1, 7))
+        if self.rng.random() < FAILED_PAYMENT_SHARE and retry.toordinal() < self.as_of:
+            self.pay(member, day, amount, "Monthly Dues", "Failed")
+            self.pay(member, retry, amount, "Monthly Dues")
+        else:
+            self.pay(member, day, amount, "Monthly Dues")
+
+    def pay(self, member, day, amount, payment_type, status="Completed"):
+        self.sink.add("memberpayments", (
+            self.counters.next("memberpayments"), member.id, day.isoformat(), money(amount), payment_type,
+            member.method, status,
+        ))
+
+    # -- end of the run --------------------------------------------------------------------------
+    def finish(self, members):
+        """Write every running period with its as-of status; return {member id: memberstatus}."""
+        statuses = {}
+        for member in members:
+            if member.period_id is None:  # joined, first period not started yet
+                statuses[member.id] = "Expired"
+                continue
+            if not member.stopped:
+                status = period_status_on(member.status, dt.date.fromordinal(member.end), self.as_of_date)
+                if member.written:
+                    if status != member.status:
+                        self.status_updates.append((status, member.period_id))
+                else:
+                    self.sink.add("membermemberships", self.period_row(member, status))
+                member.written, member.status = True, status
+                covers = member.start <= self.as_of < member.end
+                statuses[member.id] = status if covers else ("Cancelled" if status == "Cancelled" else "Expired")
+            else:
+                statuses[member.id] = "Cancelled" if member.last_status == "Cancelled" else "Expired"
+        return statuses
+
+
+def eligible_today(member, ordinal) -> bool:
+    """V1: an Active period covers the day (its end day left out, see rules.py)."""
+    return member.status == "Active" and not member.stopped and member.start <= ordinal < member.end

@@ -1,0 +1,311 @@
+"""Staff: facility assignments, certifications, shifts, time tracking,
+bi-weekly payroll and quarterly instructor reviews.
+
+Everyone works a weekly pattern at their primary facility (S2, S3); busy
+weeks add a sixth day, which is where overtime (beyond 40 h in the ISO week,
+S4) comes from. Time entries follow each completed shift with a few minutes
+either way and a break; payroll adds up the tracked hours of each complete
+two-week period to the cent (S5). Certifications renew before they expire so
+instructors stay qualified (C3, S6). Reviews use what each instructor really
+taught and how members rated it (S7).
+"""
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from staff.choices import EmploymentType, JobTitle, StaffStatus
+
+from . import catalog
+from .clock import TIME_TEXT, add_months, hours_text, minutes_to_hundredths
+
+CENT = Decimal("0.01")
+PAY_PERIOD_EPOCH = dt.date(2000, 1, 3).toordinal()  # a Monday; pay periods are 14 days from it
+PAY_DAY_AFTER_END = 5  # the Friday after a period ending on Sunday
+WEEK_LIMIT = 4000  # 40 hours in hundredths
+BUSY_WEEK_SHARE = 0.12
+ABSENT_SHARE, SHIFT_CANCEL_SHARE = 0.02, 0.01
+DEDUCTION_RATE = Decimal("0.22")
+VALIDITY = {c.certification_id: c.validity_months for c in catalog.CERTIFICATIONS}
+AREA_FOR_TITLE = {
+    JobTitle.FRONT_DESK: "Reception", JobTitle.LIFEGUARD: "Pool",
+    JobTitle.GROUP_FITNESS_INSTRUCTOR: "Studio", JobTitle.PERSONAL_TRAINER: "Weight Training",
+}
+REVIEW_COMMENTS = ("Consistently well prepared.", "Members ask for more of these classes.",
+                   "Work on punctual starts.", "Strong technique cues.", None)
+GOALS = ("Grow average attendance.", "Add a weekend class.", "Complete an advanced certification.", None)
+
+
+def starting_certifications(staff, rng) -> set:
+    """What each role holds before the timetable asks for more."""
+    title = staff.job_title
+    if title in (JobTitle.GROUP_FITNESS_INSTRUCTOR, JobTitle.PERSONAL_TRAINER):
+        held = set(catalog.REQUIRED_FOR_ALL_INSTRUCTORS)
+        held.add("CERT003" if title == JobTitle.PERSONAL_TRAINER else "CERT004")
+        specialties = [k.specialty_certification for k in catalog.CLASS_KINDS]
+        held.update(rng.sample(specialties, 2))
+        return held
+    if title == JobTitle.LIFEGUARD:
+        return {"CERT001", "CERT008"}
+    return {"CERT001"} if rng.random() < 0.5 else set()
+
+
+def certification_chain(staff, cert_id, rng, until: int):
+    """(certified, expiry) dates from before hiring, each renewed before it lapses, up to `until`."""
+    start = staff.hire_date - dt.timedelta(days=rng.randint(0, 365))
+    return extend_chain(start, cert_id, rng, until)
+
+
+def extend_chain(start: dt.date, cert_id, rng, until: int):
+    chain = []
+    while True:
+        expiry = add_months(start, VALIDITY[cert_id])
+        chain.append((start, expiry))
+        if expiry.toordinal() > until:
+            return chain
+        start = expiry - dt.timedelta(days=rng.randint(1, 30))
+
+
+def certification_row(counters, staff_id, cert_id, certified, expiry, as_of, rng):
+    return (
+        counters.next("staffcertifications"), staff_id, cert_id, certified.isoformat(), expiry.isoformat(),
+        f"{cert_id[4:]}-{rng.randint(100000, 999999)}", "Expired" if expiry < as_of else "Active",
+    )
+
+
+def assignment_rows(master, counters, rng):
+    """One primary assignment per person from hiring (ending when they left); some also help out elsewhere."""
+    rows = []
+    for staff in master.staff:
+        end = staff.termination_date.isoformat() if staff.termination_date else None
+        rows.append((counters.next("stafffacilities"), staff.staff_id, master.facilities[staff.facility_index].id,
+                     "1", staff.hire_date.isoformat(), end))
+        if end is None and len(master.facilities) > 1 and rng.random() < 0.15:
+            other = rng.choice([f for f in master.facilities if f.index != staff.facility_index])
+            since = staff.hire_date + dt.timedelta(days=rng.randint(30, 400))
+            rows.append((counters.next("stafffacilities"), staff.staff_id, other.id, "0", since.isoformat(), None))
+    return rows
+
+
+class WorkPattern:
+    """Which weekdays someone works and which shift."""
+
+    __slots__ = ("days", "kind", "minutes")
+
+    def __init__(self, days, kind, minutes):
+        self.days, self.kind, self.minutes = days, kind, minutes
+
+
+def draw_pattern(staff, rng, order):
+    full_time = staff.employment_type == EmploymentType.FULL_TIME
+    days = frozenset(rng.sample(range(1, 8), 5 if full_time else 3))
+    if staff.job_title == JobTitle.FRONT_DESK:
+        kind = ("Morning", "Evening", "Afternoon")[order % 3]
+    else:
+        kind = rng.choice(("Morning", "Afternoon", "Evening"))
+    return WorkPattern(days, kind, 8 * 60 if full_time else 5 * 60)
+
+
+def shift_times(pattern, facility):
+    if pattern.kind == "Morning":
+        start = facility.open_min
+    elif pattern.kind == "Evening":
+        start = facility.close_min - pattern.minutes
+    else:
+        start = max(facility.open_min, min(11 * 60, facility.close_min - pattern.minutes))
+    return start, start + pattern.minutes
+
+
+def hours_cents(hundredths: int) -> Decimal:
+    return Decimal(hundredths) / 100
+
+
+class StaffStream:
+    """Writes staffschedules, stafftimetracking, staffpayroll and instructorperformance."""
+
+    def __init__(self, master, patterns, counters, rng, sink, chain_start: dt.date, accumulators):
+        self.master, self.patterns = master, patterns
+        self.counters, self.rng, self.sink = counters, rng, sink
+        self.chain_start = chain_start.toordinal()
+        # staff index -> [iso week key, week hundredths, pay period, regular hundredths, overtime hundredths]
+        self.acc = accumulators
+        self.busy_week = {}
+
+    def area_for(self, staff, facility):
+        wanted = AREA_FOR_TITLE.get(staff.job_title)
+        if wanted is None:
+            return None
+        ids = facility.area_id_by_type.get(wanted)
+        return ids[0] if ids else None
+
+    def simulate_day(self, day: dt.date, clock):
+        ordinal, rng = day.toordinal(), self.rng
+        random = rng.random
+        dow = day.isoweekday()
+        iso_year, iso_week, _ = day.isocalendar()
+        week = iso_year * 100 + iso_week
+        period = (ordinal - PAY_PERIOD_EPOCH) // 14
+        facilities, add = self.master.facilities, self.sink.add
+        for index, staff in enumerate(self.master.staff):
+            if staff.status == StaffStatus.TERMINATED or staff.hire_date.toordinal() > ordinal:
+                continue
+            pattern = self.patterns[index]
+            acc = self.acc.setdefault(index, [week, 0, period, 0, 0])
+            if acc[0] != week:
+                acc[0], acc[1] = week, 0
+            if acc[2] != period:
+                acc[2], acc[3], acc[4] = period, 0, 0
+            if dow not in pattern.days:
+                extra = self.busy_week.get((index, week))
+                if extra is None:
+                    extra = self.busy_week[(index, week)] = (
+                        rng.choice([d for d in range(1, 8) if d not in pattern.days])
+                        if len(pattern.days) == 5 and random() < BUSY_WEEK_SHARE else 0
+                    )
+                if extra != dow:
+                    continue
+            facility = facilities[staff.facility_index]
+            start, end = shift_times(pattern, facility)
+            draw = random()
+            status = "Absent" if draw < ABSENT_SHARE else "Cancelled" if draw < ABSENT_SHARE + SHIFT_CANCEL_SHARE else "Completed"
+            shift_id = self.counters.next("staffschedules")
+            add("staffschedules", (
+                shift_id, staff.staff_id, facility.id, self.area_for(staff, facility), day.isoformat(),
+                TIME_TEXT[start], TIME_TEXT[end], hours_text(minutes_to_hundredths(end - start)), pattern.kind, status,
+            ))
+            if status != "Completed":
+                continue
+            actual_start = start - 10 + int(random() * 16)
+            actual_end = end - 5 + int(random() * 21)
+            breaks = 30 if end - start >= 6 * 60 else 0
+            worked = minutes_to_hundredths(actual_end - actual_start - breaks)
+            before = acc[1]
+            acc[1] += worked
+            overtime = max(0, acc[1] - WEEK_LIMIT) - max(0, before - WEEK_LIMIT)
+            acc[3] += worked - overtime
+            acc[4] += overtime
+            add("stafftimetracking", (
+                self.counters.next("stafftimetracking"), staff.staff_id, shift_id, clock.ts(actual_start),
+                clock.ts(actual_end), hours_text(worked), hours_text(overtime), str(breaks),
+                "Stayed to close up" if actual_end > end + 10 else None,
+            ))
+        if (ordinal - PAY_PERIOD_EPOCH) % 14 == 13:
+            self.pay(period, day)
+
+    def pay(self, period, last_day: dt.date):
+        """Payroll for a two-week period that lies wholly inside the simulated chain."""
+        first = PAY_PERIOD_EPOCH + period * 14
+        if first < self.chain_start:
+            return
+        for index, staff in enumerate(self.master.staff):
+            acc = self.acc.get(index)
+            if acc is None or acc[2] != period or acc[3] + acc[4] == 0:
+                continue
+            rate = staff.hourly_rate
+            regular_pay = (hours_cents(acc[3]) * rate).quantize(CENT, ROUND_HALF_UP)
+            overtime_pay = (hours_cents(acc[4]) * rate * Decimal("1.5")).quantize(CENT, ROUND_HALF_UP)
+            bonus = Decimal(self.rng.randint(5, 25) * 10) if self.rng.random() < 0.05 else Decimal("0.00")
+            bonuses, gross, deductions = settle_pay(regular_pay, overtime_pay, bonus)
+            self.sink.add("staffpayroll", (
+                self.counters.next("staffpayroll"), staff.staff_id, dt.date.fromordinal(first).isoformat(),
+                last_day.isoformat(), hours_text(acc[3]), hours_text(acc[4]), f"{regular_pay:.2f}",
+                f"{overtime_pay:.2f}", f"{bonuses:.2f}", f"{deductions:.2f}", f"{gross:.2f}",
+                f"{gross - deductions:.2f}", (last_day + dt.timedelta(days=PAY_DAY_AFTER_END)).isoformat(),
+            ))
+
+
+def float_exact(*terms_then_total) -> bool:
+    *terms, total = terms_then_total
+    value = 0.0
+    for term in terms:
+        value += float(term)
+    return value == float(total)
+
+
+def settle_pay(regular_pay, overtime_pay, bonus):
+    """Bonuses, gross and deductions for a stub, exact in cents (S5).
+
+    SQLite stores DECIMAL as REAL and evaluates the staffpayroll CHECK
+    constraints (gross = regular + overtime + bonuses, net = gross -
+    deductions) in floating point, which refuses some correct rows. The free
+    amounts (the bonus, raised by a few cents when needed, and the deduction share, 22-24%) are
+    chosen so the row also adds up in floats; identical rows on both backends."""
+    for step in range(2000):
+        bonuses = bonus + Decimal(step) / 100
+        gross = regular_pay + overtime_pay + bonuses
+        if not float_exact(regular_pay, overtime_pay, bonuses, gross):
+            continue
+        for rate in range(2200, 2400, 7):
+            deductions = (gross * rate / 10000).quantize(CENT, ROUND_HALF_UP)
+            if float(gross) - float(deductions) == float(gross - deductions):
+                return bonuses, gross, deductions
+    raise AssertionError(f"no float-exact pay stub for {regular_pay} + {overtime_pay}")
+
+
+REVIEW_DAYS = 30  # a review covers the 30 days before its evaluation date (check_ods S7)
+
+
+class ReviewBook:
+    """What each instructor taught and how it was rated, by month; quarterly reviews from it.
+
+    Each instructor is reviewed every three months (staggered by staff number so
+    some reviews fall in any month) on the 1st, from the classes they taught in
+    the 30 days before the evaluation date."""
+
+    def __init__(self, master, counters, rng, sink, months=None):
+        self.master, self.counters, self.rng, self.sink = master, counters, rng, sink
+        self.months = months if months is not None else {}  # "staff,day ordinal" -> [instances, attended, rating sum, ratings]
+        self.managers = {}
+        for facility in master.facilities:
+            self.managers[facility.index] = [
+                i for i in facility.staff if master.staff[i].job_title == JobTitle.MANAGER
+            ]
+
+    def _bucket(self, instructor, day):
+        key = f"{instructor},{day.toordinal()}"
+        bucket = self.months.get(key)
+        if bucket is None:
+            bucket = self.months[key] = [0, 0, 0, 0]
+        return bucket
+
+    def taught(self, instructor, day, attended):
+        bucket = self._bucket(instructor, day)
+        bucket[0] += 1
+        bucket[1] += attended
+
+    def rated(self, instructor, day, overall):
+        bucket = self._bucket(instructor, day)
+        bucket[2] += overall
+        bucket[3] += 1
+
+    def review_day(self, day: dt.date):
+        if day.day != 1:
+            return
+        rng = self.rng
+        current, ordinal = day.year * 12 + day.month, day.toordinal()
+        for index, staff in enumerate(self.master.staff):
+            if (current + index) % 3:
+                continue
+            totals = [0, 0, 0, 0]
+            for taught_on in range(ordinal - REVIEW_DAYS, ordinal):
+                bucket = self.months.get(f"{index},{taught_on}")
+                if bucket:
+                    totals = [a + b for a, b in zip(totals, bucket)]
+            if totals[0] == 0:
+                continue
+            managers = [m for m in self.managers[staff.facility_index] if m != index]
+            if not managers:
+                continue
+            satisfaction = (Decimal(totals[2]) / totals[3]).quantize(CENT, ROUND_HALF_UP) if totals[3] else None
+            professionalism = Decimal(rng.randint(300, 500)) / 100
+            communication = Decimal(rng.randint(300, 500)) / 100
+            parts = [professionalism, communication] + ([satisfaction] if satisfaction is not None else [])
+            overall = (sum(parts) / len(parts)).quantize(CENT, ROUND_HALF_UP)
+            self.sink.add("instructorperformance", (
+                self.counters.next("instructorperformance"), staff.staff_id, day.isoformat(),
+                self.master.staff[rng.choice(managers)].staff_id, str(totals[0]),
+                f"{Decimal(totals[1]) / totals[0]:.2f}", f"{Decimal(rng.randint(6000, 9800)) / 100:.2f}",
+                None if satisfaction is None else f"{satisfaction:.2f}", f"{professionalism:.2f}",
+                f"{communication:.2f}", f"{overall:.2f}", rng.choice(REVIEW_COMMENTS), rng.choice(GOALS),
+            ))
+        # Days older than a review period are no longer needed.
+        for key in [k for k in self.months if int(k.split(",")[1]) < ordinal - REVIEW_DAYS]:
+            del self.months[key]

@@ -1,0 +1,135 @@
+"""Check-ins, equipment sessions and maintenance, one day at a time.
+
+Each eligible member (V1) may visit once a day (so never two visits at once,
+V3), at a peak-weighted minute inside opening hours (V2, V4), mostly at their
+home facility. About 30% of visits work out on 1-3 machines, one after the
+other inside the visit (V5), each machine free at that time and in service
+(V6). Maintenance takes machines out of service for the day (repairs: two).
+"""
+import datetime as dt
+
+from .members_sim import eligible_today
+from .patterns import HOME_SHARE, STAY_MINUTES, VISIT_CHANCE, arrival_table
+
+ACCESS_METHODS = ("Key Card",) * 14 + ("Mobile App",) * 5 + ("Staff Override",)
+SESSION_SHARE = 0.3
+PREVENTIVE_EVERY_DAYS = 90
+REPAIR_CHANCE = 0.0015  # per machine per day
+MAINTENANCE_COST = {"Preventive": (60, 250), "Repair": (120, 900), "Inspection": (0, 80)}
+TECHNICIANS = ("Alex Rivera", "Jordan Lee", "Sam Patel", "Chris Novak", "Taylor Brooks", "Morgan Diaz")
+PARTS = ("Drive belt", "Console board", "Pedal assembly", "Cable and pulley", "Seat cushion", "Motor brushes")
+
+
+class MachineSim:
+    __slots__ = ("id", "type", "facility", "next_preventive", "out_until")
+
+    def __init__(self, equipment_id, equipment_type, facility, next_preventive, out_until=0):
+        self.id, self.type, self.facility = equipment_id, equipment_type, facility
+        self.next_preventive, self.out_until = next_preventive, out_until
+
+    def as_state(self):
+        return [self.id, self.type, self.facility, self.next_preventive, self.out_until]
+
+
+def stay_bounds(persona):
+    return STAY_MINUTES[persona]
+
+
+class VisitStream:
+    """Writes memberaccess, equipmentusage and equipmentmaintenance."""
+
+    def __init__(self, facilities, machines, counters, rng, sink):
+        self.facilities, self.machines = facilities, machines
+        self.counters, self.rng, self.sink = counters, rng, sink
+        # Each facility's usable machines by type, as machine indexes.
+        self.machine_types = [sorted(f.machines_by_type) for f in facilities]
+
+    # -- maintenance -----------------------------------------------------------------------------
+    def maintain(self, day: dt.date, clock):
+        """Preventive service on schedule, the odd repair; returns nothing, marks machines out."""
+        ordinal, rng = day.toordinal(), self.rng
+        for machine in self.machines:
+            kind = None
+            if machine.next_preventive <= ordinal:
+                kind, machine.next_preventive = "Preventive", ordinal + PREVENTIVE_EVERY_DAYS
+                machine.out_until = max(machine.out_until, ordinal)
+            elif rng.random() < REPAIR_CHANCE:
+                kind = "Repair"
+                machine.out_until = max(machine.out_until, ordinal + rng.randint(0, 1))
+            if kind is not None:
+                low, high = MAINTENANCE_COST[kind]
+                cost = rng.randint(low * 100, high * 100)
+                self.sink.add("equipmentmaintenance", (
+                    self.counters.next("equipmentmaintenance"), machine.id, day.isoformat(), kind,
+                    TECHNICIANS[rng.randrange(len(TECHNICIANS))],
+                    "Scheduled service and safety check" if kind == "Preventive" else "Reported fault repaired",
+                    f"{cost // 100}.{cost % 100:02d}", rng.choice(PARTS) if kind == "Repair" else None,
+                    (day + dt.timedelta(days=PREVENTIVE_EVERY_DAYS)).isoformat(),
+                ))
+
+    # -- visits ----------------------------------------------------------------------------------
+    def simulate_day(self, day: dt.date, clock, members):
+        ordinal, rng = day.toordinal(), self.rng
+        random, weekend = rng.random, day.isoweekday() >= 6
+        facilities = self.facilities
+        n_fac = len(facilities)
+        visits = []
+        for member in members:
+            if not eligible_today(member, ordinal):
+                continue
+            chance = VISIT_CHANCE[member.persona][weekend]
+            if member.persona == "lapsing":  # tapering off the longer they have been members
+                chance *= max(0.15, 1 - (ordinal - member.join) / 540)
+            if random() >= chance:
+                continue
+            facility = facilities[member.home if n_fac == 1 or random() < HOME_SHARE else rng.randrange(n_fac)]
+            low, high = STAY_MINUTES[member.persona]
+            stay = low + int(random() * (high - low + 1))
+            start = arrival_table(facility.open_min, facility.close_min, weekend).draw(random)
+            if start + stay > facility.close_min:
+                start = facility.close_min - stay
+            visits.append((start, stay, member.id, facility))
+        visits.sort(key=lambda v: (v[0], v[2]))
+        busy = {}  # machine index -> [(start, end)] today
+        out_of_service = {i for i, m in enumerate(self.machines) if m.out_until >= ordinal}
+        ts, add = clock.ts, self.sink.add
+        next_access = self.counters.next
+        for start, stay, member_id, facility in visits:
+            area = facility.member_area_ids[int(random() * len(facility.member_area_ids))]
+            add("memberaccess", (
+                next_access("memberaccess"), member_id, facility.id, area, ts(start), ts(start + stay),
+                ACCESS_METHODS[int(random() * 20)], str(stay),
+            ))
+            if random() < SESSION_SHARE:
+                self.sessions(facility, member_id, start, start + stay, busy, out_of_service, ts)
+
+    def sessions(self, facility, member_id, visit_start, visit_end, busy, out_of_service, ts):
+        """1-3 machine sessions back to back inside the visit, each on a free machine."""
+        rng, random = self.rng, self.rng.random
+        types = self.machine_types[facility.index]
+        at = visit_start + 3 + int(random() * 8)
+        count = 1 + int(random() * 3)
+        for number in range(count):
+            length = 10 + int(random() * 31)
+            if at + length > visit_end - 2:
+                return
+            kind = types[int(random() * len(types))]
+            machine = self.free_machine(facility.machines_by_type[kind], at, at + length, busy, out_of_service)
+            if machine is not None:
+                busy.setdefault(machine, []).append((at, at + length))
+                usage = "Warmup" if number == 0 and count > 1 else "Cooldown" if number == 2 else "Workout"
+                self.sink.add("equipmentusage", (
+                    self.counters.next("equipmentusage"), self.machines[machine].id, member_id, ts(at),
+                    ts(at + length), str(length), usage, None,
+                ))
+            at += length + 1 + int(random() * 5)
+
+    def free_machine(self, candidates, start, end, busy, out_of_service):
+        offset = int(self.rng.random() * len(candidates))
+        for k in range(len(candidates)):
+            machine = candidates[(offset + k) % len(candidates)]
+            if machine in out_of_service:
+                continue
+            if all(end <= s or e <= start for s, e in busy.get(machine, ())):
+                return machine
+        return None

@@ -1,0 +1,137 @@
+"""seed_ods on a real database: rules, determinism, refusal, flush, append,
+CSV round trip through the admin resources, interruption, summary."""
+import datetime as dt
+import importlib
+import io
+
+import pytest
+import tablib
+from django.core.management import call_command
+from django.db import connection
+
+from fitness.quality.report import run_checks
+from fitness.seeding import run as seeding_run
+from fitness.seeding.classes_sim import ClassStream
+from fitness.seeding.run import SeedError, seed_ods
+from fitness.seeding.tables import LOAD_ORDER, ODS_MODELS
+
+END = dt.date(2025, 3, 12)  # a window across the US DST switch (2025-03-09)
+SMALL = {"profile": "small", "members": 80, "end_date": END}
+
+pytestmark = pytest.mark.django_db
+
+
+def table_dump():
+    """Every ODS row of every table, ordered by primary key."""
+    dump = {}
+    with connection.cursor() as cursor:
+        for table, model in ODS_MODELS.items():
+            cursor.execute(f"SELECT * FROM {table} ORDER BY {model._meta.pk.column}")
+            dump[table] = cursor.fetchall()
+    return dump
+
+
+def counts():
+    return {table: model.objects.count() for table, model in ODS_MODELS.items()}
+
+
+def failed_checks(result):
+    return {c["id"]: c["count"] for c in result["checks"] if c["status"] != "pass"}
+
+
+def test_seed_fills_all_tables_and_obeys_every_rule():
+    result = seed_ods(days=20, seed=7, **SMALL)
+    assert set(result.rows) == set(LOAD_ORDER)
+    empty = [table for table, n in counts().items() if n == 0 and table != "instructorperformance"]
+    assert empty == []
+    report = run_checks(save=False, profile=False)
+    assert failed_checks(report) == {}
+    assert report["success"]
+
+
+def test_same_seed_same_rows_other_seed_other_rows():
+    seed_ods(days=5, seed=11, **SMALL)
+    first = table_dump()
+    seed_ods(days=5, seed=11, flush=True, **SMALL)
+    assert table_dump() == first
+    seed_ods(days=5, seed=12, flush=True, **SMALL)
+    other = table_dump()
+    assert other["memberaccess"] != first["memberaccess"]
+    assert other["members"] != first["members"]
+
+
+def test_refuses_existing_data_without_flush_or_append():
+    seed_ods(days=3, seed=5, **SMALL)
+    before = counts()
+    with pytest.raises(SeedError, match="already holds data.*--flush.*--append"):
+        seed_ods(days=3, seed=6, **SMALL)
+    assert counts() == before
+
+
+def test_flush_replaces_the_data():
+    seed_ods(days=3, seed=5, **SMALL)
+    seed_ods(days=4, seed=6, flush=True, **SMALL)
+    from fitness.models import SeedRun
+
+    assert SeedRun.objects.count() == 1
+    assert SeedRun.objects.get().seed == 6
+    days = {d.isoformat() for d in (END - dt.timedelta(days=k) for k in range(1, 5))}
+    seen = {str(row[0]) for row in ODS_MODELS["classinstances"].objects.values_list("class_date").distinct()}
+    assert seen <= days and seen
+
+
+def test_append_continues_without_duplicates_or_rule_breaks():
+    seed_ods(days=6, seed=3, end_date=END - dt.timedelta(days=6), profile="small", members=80)
+    first_counts = counts()
+    result = seed_ods(days=1, end_date=END, append=True)
+    assert result.window_start == END - dt.timedelta(days=6)
+    after = counts()
+    assert after["memberaccess"] > first_counts["memberaccess"]
+    assert after["facilities"] == first_counts["facilities"]  # master data not written twice
+    report = run_checks(save=False, profile=False, as_of=END, days=12)
+    assert failed_checks(report) == {}
+
+
+def test_append_needs_a_previous_run():
+    with pytest.raises(SeedError, match="previous seed_ods run"):
+        seed_ods(days=3, end_date=END, append=True)
+
+
+def test_interrupted_seed_leaves_nothing(monkeypatch):
+    calls = {"n": 0}
+    original = ClassStream.simulate_day
+
+    def fail_half_way(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ClassStream, "simulate_day", fail_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        seed_ods(days=5, seed=9, **SMALL)
+    assert set(counts().values()) == {0}
+
+
+def test_csv_files_import_back_through_the_admin_resources(tmp_path):
+    seed_ods(days=2, seed=4, csv_dir=tmp_path, profile="small", members=30, end_date=END)
+    before = table_dump()
+    seeding_run.flush_ods()
+    assert set(counts().values()) == {0}
+    for table in LOAD_ORDER:
+        model = ODS_MODELS[table]
+        resources = importlib.import_module(model.__module__.replace(".models", ".resources"))
+        resource = getattr(resources, f"{model.__name__}Resource")()
+        dataset = tablib.Dataset().load((tmp_path / f"{table}.csv").read_text(encoding="utf-8"), format="csv")
+        outcome = resource.import_data(dataset, dry_run=False, raise_errors=True, use_transactions=False)
+        assert not outcome.has_errors()
+    assert counts() == {table: len(rows) for table, rows in before.items()}
+
+
+def test_command_prints_seed_and_summary():
+    out = io.StringIO()
+    call_command("seed_ods", "--days", "2", "--profile", "small", "--members", "40", "--end-date", "2025-03-12",
+                 stdout=out)
+    text = out.getvalue()
+    assert "seed: " in text and "pass --seed" in text
+    assert "memberaccess" in text and "peak memory" in text and "total" in text
