@@ -1,0 +1,11 @@
+"""check_ods: data-quality and integrity checks of the ODS.
+
+`run_checks(...)` runs every business rule of ods-rules.md (ids I1-I3, M1-M6,
+V1-V7, C1-C7, S1-S7) as set-based SQL on SQLite or PostgreSQL, profiles the
+tables, and returns (and saves) a JSON-ready result document. The exact
+definition each rule checks is its `description` (see `RULES`).
+"""
+from .registry import RULES, ordered_rule_ids
+from .report import QualityCheckError, exit_status, run_checks, select_rules
+
+__all__ = ["RULES", "QualityCheckError", "exit_status", "ordered_rule_ids", "run_checks", "select_rules"]

@@ -1,0 +1,94 @@
+"""Integrity rules I1-I3: foreign keys, primary keys and id forms, area/facility agreement.
+
+Keys in samples are written `table:primary key` (I2) or
+`table.column:primary key` (I1), since these rules span every table.
+"""
+from django.apps import apps
+from django.db import connection, models
+
+from fitness.ids import ID_FORMATS
+
+from ..registry import Outcome, offenders, rule
+
+ODS_APPS = ("members", "facilities", "classes", "equipment", "staff")
+
+# Tables whose area must lie in the row's own facility (rule I3).
+AREA_TABLES = ("memberaccess", "classschedules", "equipment", "staffschedules")
+
+
+def ods_models():
+    """The 23 ERD models, in app order."""
+    return [model for label in ODS_APPS for model in apps.get_app_config(label).get_models()]
+
+
+def foreign_keys():
+    """(child table, child pk column, fk column, parent table, parent pk column) for every FK."""
+    for model in ods_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.ForeignKey):
+                parent = field.related_model._meta
+                yield (model._meta.db_table, model._meta.pk.column, field.column, parent.db_table, parent.pk.column)
+
+
+@rule("I1", "(all tables)", """Every non-null foreign-key column references an existing row (orphans are
+possible in SQLite with foreign keys off or in data imported with checks deferred); also every
+certification id listed in classtypes.requiredcertifications exists in instructorcertifications.
+Sample keys are table.column:primary-key; details count orphans per foreign key.""")
+def check_foreign_keys(ctx):
+    outcome = Outcome()
+    for child, child_pk, column, parent, parent_pk in foreign_keys():
+        sql = (
+            f"SELECT '{child}.{column}:' || c.{child_pk} AS offender FROM {child} c "
+            f"LEFT JOIN {parent} p ON p.{parent_pk} = c.{column} "
+            f"WHERE c.{column} IS NOT NULL AND p.{parent_pk} IS NULL"
+        )
+        outcome.merge(offenders(ctx, sql), label=f"{child}.{column}")
+    required = ctx.dialect.split_csv("r", "classtypes", "classtypeid", "requiredcertifications")
+    sql = (
+        f"SELECT 'classtypes.requiredcertifications:' || r.owner_id AS offender FROM {required} "
+        "LEFT JOIN instructorcertifications ic ON ic.certificationid = r.item WHERE ic.certificationid IS NULL"
+    )
+    return outcome.merge(offenders(ctx, sql), label="classtypes.requiredcertifications")
+
+
+def has_primary_key_constraint(table, column):
+    """The database itself enforces uniqueness of `column` (a declared primary key)."""
+    with connection.cursor() as cursor:
+        return connection.introspection.get_primary_key_columns(cursor, table) == [column]
+
+
+@rule("I2", "(all tables)", """Every primary key is unique and not null, and keeps the ERD's prefixed form
+of fitness.ids.ID_FORMATS (prefix then at least `width` digits, e.g. MEM000001, FAC001).
+Uniqueness is counted with a GROUP BY only for tables whose primary-key constraint is missing (a
+declared primary key already guarantees it). Sample keys are table:primary-key; details count
+offending rows per table.""")
+def check_primary_keys(ctx):
+    outcome = Outcome()
+    for model in ods_models():
+        table, pk = model._meta.db_table, model._meta.pk.column
+        id_format = ID_FORMATS[table]
+        pattern = f"'^{id_format.prefix}[0-9]{{{id_format.width},}}$'"
+        sql = (
+            f"SELECT '{table}:' || COALESCE({pk}, '(null)') AS offender FROM {table} "
+            f"WHERE {pk} IS NULL OR NOT {ctx.dialect.matches(pk, pattern)}"
+        )
+        if not has_primary_key_constraint(table, pk):
+            sql += f" UNION ALL SELECT '{table}:' || {pk} FROM {table} GROUP BY {pk} HAVING COUNT(*) > 1"
+        outcome.merge(offenders(ctx, sql), label=table)
+    return outcome
+
+
+@rule("I3", "memberaccess, classschedules, equipment, staffschedules", """The areaid of memberaccess,
+classschedules, equipment and staffschedules (when not null) is an area of the row's own facilityid
+(facilityareas.facilityid = the row's facilityid).""")
+def check_area_in_facility(ctx):
+    outcome = Outcome()
+    for table in AREA_TABLES:
+        model = next(m for m in ods_models() if m._meta.db_table == table)
+        pk = model._meta.pk.column
+        sql = (
+            f"SELECT t.{pk} AS offender FROM {table} t JOIN facilityareas a ON a.areaid = t.areaid "
+            "WHERE a.facilityid <> t.facilityid"
+        )
+        outcome.merge(offenders(ctx, sql), label=table)
+    return outcome

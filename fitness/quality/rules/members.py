@@ -1,0 +1,174 @@
+"""Member and membership rules M1-M6.
+
+Conventions shared with the seeder (ods-rules.md leaves them open, these
+checks pin them down):
+- A membership period covers the days startdate <= d < enddate (half-open:
+  enddate is the first day not covered, so a renewal starts on the previous
+  period's enddate).
+- Month arithmetic is calendar months clamped to the month end
+  (2024-01-31 + 1 month = 2024-02-29), as dateutil.relativedelta does.
+"""
+from ..registry import Outcome, offenders, rule
+
+RETRY_DAYS = 10
+
+
+@rule("M1", "members", """A member is at least 16 on joindate (dateofbirth + 16 years <= joindate,
+calendar years clamped at month end) and joindate <= as-of.""")
+def check_member_age(ctx):
+    d = ctx.dialect
+    return offenders(ctx, f"""
+        SELECT memberid AS offender FROM members
+        WHERE joindate > {d.date_param('as_of')} OR {d.add_months('dateofbirth', '192')} > joindate""")
+
+
+@rule("M2", "membermemberships", """Membership periods of one member never overlap: periods are half-open
+[startdate, enddate), so a period may start on the previous period's enddate but not before it;
+enddate >= startdate; no period starts before the member's joindate. Offender: the later period.""")
+def check_membership_periods(ctx):
+    return offenders(ctx, """
+        SELECT membershipid AS offender FROM (
+            SELECT membershipid, startdate, enddate,
+                   MAX(enddate) OVER (PARTITION BY memberid ORDER BY startdate, membershipid
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_end
+            FROM membermemberships) AS ordered
+        WHERE previous_end > startdate OR enddate < startdate
+        UNION ALL
+        SELECT mm.membershipid FROM membermemberships mm JOIN members m ON m.memberid = mm.memberid
+        WHERE mm.startdate < m.joindate""")
+
+
+@rule("M3", "membermemberships", """enddate = startdate + the type's duration months (calendar months,
+clamped at month end); a Cancelled period may end earlier (enddate <= that date), never later.""")
+def check_membership_length(ctx):
+    full_end = ctx.dialect.add_months("mm.startdate", "t.duration")
+    return offenders(ctx, f"""
+        SELECT mm.membershipid AS offender FROM membermemberships mm
+        JOIN membershiptypes t ON t.membershiptypeid = mm.membershiptypeid
+        WHERE (mm.status <> 'Cancelled' AND mm.enddate <> {full_end})
+           OR (mm.status = 'Cancelled' AND mm.enddate > {full_end})""")
+
+
+@rule("M4", "members", """members.memberstatus is 'Active' exactly when the member has a membership period
+with status 'Active' covering the as-of date (startdate <= as-of < enddate); otherwise it is one of
+Suspended/Cancelled/Expired. Offender: the member.""")
+def check_member_status(ctx):
+    as_of = ctx.dialect.date_param("as_of")
+    return offenders(ctx, f"""
+        SELECT m.memberid AS offender FROM members m
+        LEFT JOIN (SELECT DISTINCT memberid FROM membermemberships
+                   WHERE status = 'Active' AND startdate <= {as_of} AND {as_of} < enddate) AS covering
+               ON covering.memberid = m.memberid
+        WHERE (m.memberstatus = 'Active' AND covering.memberid IS NULL)
+           OR (m.memberstatus <> 'Active' AND covering.memberid IS NOT NULL)""")
+
+
+def _first_periods(ctx):
+    """Each member's first period (earliest startdate, then lowest id) with its type's fees."""
+    return """(SELECT * FROM (
+        SELECT mm.membershipid, mm.memberid, mm.startdate, t.registrationfee,
+               ROW_NUMBER() OVER (PARTITION BY mm.memberid ORDER BY mm.startdate, mm.membershipid) AS n
+        FROM membermemberships mm JOIN membershiptypes t ON t.membershiptypeid = mm.membershiptypeid) AS ranked
+        WHERE n = 1)"""
+
+
+def _billing_dates(ctx):
+    """One row per billing date of every period inside the window: startdate + k months for
+    k = 0 .. duration-1, before the period's enddate, for types with monthlyfee > 0."""
+    d = ctx.dialect
+    bill = d.add_months("mm.startdate", "months.k")
+    return f"""(SELECT * FROM (
+        SELECT mm.membershipid, mm.memberid, t.monthlyfee, mm.enddate, {bill} AS billdate
+        FROM membermemberships mm
+        JOIN membershiptypes t ON t.membershiptypeid = mm.membershiptypeid
+        JOIN months ON months.k < t.duration
+        WHERE t.monthlyfee > 0) AS all_bills
+        WHERE billdate < enddate AND billdate >= {d.date_param('window_start')}
+          AND billdate < {d.date_param('window_end')})"""
+
+
+MONTHS_CTE = """WITH RECURSIVE months(k) AS (
+    SELECT 0 UNION ALL SELECT k + 1 FROM months WHERE k + 1 < (SELECT MAX(duration) FROM membershiptypes))"""
+
+
+def _is_retry(ctx, alias):
+    """SQL condition: payment `alias` is a Completed retry of a Failed payment of the same
+    member, type and amount made 1-10 days earlier."""
+    earliest = ctx.dialect.add_days(f"{alias}.paymentdate", f"-{RETRY_DAYS}")
+    return f"""({alias}.status = 'Completed' AND EXISTS (
+        SELECT 1 FROM memberpayments failed WHERE failed.memberid = {alias}.memberid
+          AND failed.paymenttype = {alias}.paymenttype AND failed.amount = {alias}.amount
+          AND failed.status = 'Failed' AND failed.paymentdate < {alias}.paymentdate
+          AND failed.paymentdate >= {earliest}))"""
+
+
+@rule("M5", "memberpayments", """Payments follow the memberships. (a) Registration: for a member whose first
+period (earliest startdate) starts inside the window and whose type has registrationfee > 0, a
+'Registration' payment of exactly that fee dated on that startdate (offender: the period); every
+Registration payment in the window is such a payment or a retry (offender: the payment).
+(b) Dues: billing dates of a period are startdate + k months (k = 0 .. duration-1) before its
+enddate; for every billing date inside the window of a type with monthlyfee > 0 there is exactly one
+'Monthly Dues' payment of that member dated on it (offender: the period when missing, the payments
+when several), for exactly monthlyfee; every Monthly Dues payment in the window is on a billing
+date of the member's period or is a retry (offender: the payment). (c) Retries: a retry is a
+'Completed' payment of the same member, type and amount dated 1-10 days after a 'Failed' one; every
+Failed payment in the window dated more than 10 days before as-of is followed by such a retry or by
+a 'Cancelled' membership period of the member ending 0-10 days after it (offender: the failed payment).""")
+def check_payment_schedule(ctx):
+    d = ctx.dialect
+    window = f"p.paymentdate >= {d.date_param('window_start')} AND p.paymentdate < {d.date_param('window_end')}"
+    firsts = _first_periods(ctx)
+    bills = _billing_dates(ctx)
+    parts = {
+        "registration missing": f"""
+            SELECT f.membershipid AS offender FROM {firsts} AS f
+            WHERE f.registrationfee > 0 AND f.startdate >= {d.date_param('window_start')}
+              AND f.startdate < {d.date_param('window_end')}
+              AND NOT EXISTS (SELECT 1 FROM memberpayments p WHERE p.memberid = f.memberid
+                  AND p.paymenttype = 'Registration' AND p.paymentdate = f.startdate
+                  AND p.amount = f.registrationfee)""",
+        "registration unexpected": f"""
+            SELECT p.paymentid AS offender FROM memberpayments p
+            LEFT JOIN {firsts} AS f ON f.memberid = p.memberid AND f.startdate = p.paymentdate
+                 AND f.registrationfee = p.amount AND f.registrationfee > 0
+            WHERE p.paymenttype = 'Registration' AND {window} AND f.memberid IS NULL
+              AND NOT {_is_retry(ctx, 'p')}""",
+        "dues missing": f"""{MONTHS_CTE}
+            SELECT b.membershipid AS offender FROM {bills} AS b
+            WHERE NOT EXISTS (SELECT 1 FROM memberpayments p WHERE p.memberid = b.memberid
+                  AND p.paymenttype = 'Monthly Dues' AND p.paymentdate = b.billdate)""",
+        "dues wrong amount or duplicated": f"""{MONTHS_CTE}
+            SELECT paymentid AS offender FROM (
+                SELECT p.paymentid, p.amount, b.monthlyfee,
+                       COUNT(*) OVER (PARTITION BY b.membershipid, b.billdate) AS payments_on_date
+                FROM {bills} AS b JOIN memberpayments p ON p.memberid = b.memberid
+                 AND p.paymenttype = 'Monthly Dues' AND p.paymentdate = b.billdate) AS on_bill
+            WHERE amount <> monthlyfee OR payments_on_date > 1""",
+        "dues unexpected": f"""{MONTHS_CTE}
+            SELECT p.paymentid AS offender FROM memberpayments p
+            LEFT JOIN {bills} AS b ON b.memberid = p.memberid AND b.billdate = p.paymentdate
+            WHERE p.paymenttype = 'Monthly Dues' AND {window} AND b.memberid IS NULL
+              AND NOT {_is_retry(ctx, 'p')}""",
+        "failed not retried": f"""
+            SELECT p.paymentid AS offender FROM memberpayments p
+            WHERE p.status = 'Failed' AND {window}
+              AND {d.add_days('p.paymentdate', str(RETRY_DAYS))} < {d.date_param('as_of')}
+              AND NOT EXISTS (SELECT 1 FROM memberpayments r WHERE r.memberid = p.memberid
+                  AND r.paymenttype = p.paymenttype AND r.amount = p.amount AND r.status = 'Completed'
+                  AND r.paymentdate > p.paymentdate
+                  AND r.paymentdate <= {d.add_days('p.paymentdate', str(RETRY_DAYS))})
+              AND NOT EXISTS (SELECT 1 FROM membermemberships c WHERE c.memberid = p.memberid
+                  AND c.status = 'Cancelled' AND c.enddate >= p.paymentdate
+                  AND c.enddate <= {d.add_days('p.paymentdate', str(RETRY_DAYS))})""",
+    }
+    outcome = Outcome()
+    for label, sql in parts.items():
+        outcome.merge(offenders(ctx, sql), label=label)
+    return outcome
+
+
+@rule("M6", "memberpayments", """Payment amounts are > 0 and no payment is dated before the member's joindate.""")
+def check_payment_amounts(ctx):
+    return offenders(ctx, """
+        SELECT p.paymentid AS offender FROM memberpayments p JOIN members m ON m.memberid = p.memberid
+        WHERE p.amount <= 0 OR p.paymentdate < m.joindate""")
