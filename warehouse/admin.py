@@ -1,0 +1,77 @@
+"""Admin: the ETL batch audit (read-only) and the analytics dashboard, a staff-only
+admin view at /admin/warehouse/etlbatch/dashboard/."""
+from django import forms
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from .dashboard import DashboardFilter, dashboard_data, facility_choices
+from .models import EtlBatch
+
+
+class DashboardFilterForm(forms.Form):
+    facility = forms.ChoiceField(required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].choices = [("", "All facilities")] + [
+            (fid, f"{fid} {name}") for fid, name in facility_choices()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("The start date must not be after the end date.")
+        return data
+
+    def to_filter(self):
+        if not self.is_valid():
+            return DashboardFilter()
+        data = self.cleaned_data
+        return DashboardFilter(facility_id=data.get("facility") or None, start=data.get("start"), end=data.get("end"))
+
+
+def heatmap_rows(peak):
+    """[(weekday, [(visits, opacity), ...]), ...]: colour strength relative to the busiest hour."""
+    top = peak["max"] or 1
+    return [(day, [(visits, round(visits / top, 2)) for visits in hours])
+            for day, hours in zip(peak["weekdays"], peak["grid"])]
+
+
+@admin.register(EtlBatch)
+class EtlBatchAdmin(admin.ModelAdmin):
+    list_display = ("id", "mode", "status", "as_of", "started_at", "finished_at", "rows_read", "rows_inserted",
+                    "rows_updated", "rows_deleted")
+    list_filter = ("status", "mode")
+    readonly_fields = [f.name for f in EtlBatch._meta.fields]
+    change_list_template = "warehouse/etlbatch_change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # batches are written by build_warehouse only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        dashboard = path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="warehouse_dashboard")
+        return [dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request):
+        form = DashboardFilterForm(request.GET or None)
+        data = dashboard_data(form.to_filter())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Analytics dashboard",
+            "form": form,
+            "data": data,
+            "heatmap": heatmap_rows(data["peak"]),
+            "hours": list(range(24)),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "warehouse/dashboard.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"dashboard_url": reverse("admin:warehouse_dashboard"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)

@@ -1,0 +1,370 @@
+"""Dimension loaders: calendar and time of day, unknown rows, SCD 0/1/2.
+
+SCD types (see the issue): member, membership type and staff keep history
+(SCD 2); facility, area, class type and equipment are overwritten (SCD 1);
+certifications never change once loaded (SCD 0).
+"""
+import calendar
+import datetime as dt
+
+from django.db.models import Max, Min
+
+from ..models import UNKNOWN_KEY
+from .statements import load_scd2, stage, timed, upsert_changed
+
+EPOCH = dt.date(1970, 1, 1)
+FIRST_DAY = "1900-01-01"  # first version of a dimension row whose history the ODS does not know
+
+
+# ------------------------------------------------------------ calendar tables
+def part_of_day(hour):
+    if 5 <= hour < 12:
+        return "Morning"
+    if 12 <= hour < 17:
+        return "Afternoon"
+    if 17 <= hour < 22:
+        return "Evening"
+    return "Night"
+
+
+def time_of_day_rows():
+    # The seed's traffic pattern (rule V4): weekday peaks 06-09 and 17-20, weekend 09-18.
+    return [
+        (hour, hour, f"{hour:02d}:00", part_of_day(hour), hour in (6, 7, 8, 17, 18, 19), 9 <= hour < 18)
+        for hour in range(24)
+    ]
+
+
+def nth_weekday(year, month, weekday, n):
+    """n-th (1-based; -1 = last) given weekday (0 = Monday) of a month."""
+    days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1) if dt.date(year, month, d).weekday() == weekday]
+    return dt.date(year, month, days[n - 1] if n > 0 else days[-1])
+
+
+def us_holidays(year):
+    """The fixed and floating US holidays a gym's traffic notices."""
+    return {
+        dt.date(year, 1, 1): "New Year's Day",
+        nth_weekday(year, 5, 0, -1): "Memorial Day",
+        dt.date(year, 7, 4): "Independence Day",
+        nth_weekday(year, 9, 0, 1): "Labor Day",
+        nth_weekday(year, 11, 3, 4): "Thanksgiving",
+        dt.date(year, 12, 25): "Christmas Day",
+    }
+
+
+def date_row(day, holidays):
+    holiday = holidays.get(day)
+    return (
+        int(day.strftime("%Y%m%d")), day, day.year, (day.month - 1) // 3 + 1, day.month, day.strftime("%B"),
+        day.strftime("%Y-%m"), day.year * 12 + day.month - 1, day.day, calendar.monthrange(day.year, day.month)[1],
+        day.isoweekday(), day.strftime("%A"), day.isocalendar()[1], (day - EPOCH).days, day.weekday() >= 5,
+        holiday is not None, holiday,
+        # Fiscal year starts in July and is named by its starting year (as in seed 003).
+        day.year if day.month >= 7 else day.year - 1, ((day.month - 7) % 12) // 3 + 1,
+    )
+
+
+DATE_COLUMNS = (
+    "date_key, full_date, year, quarter, month, month_name, year_month, month_serial, day, days_in_month, "
+    "day_of_week, day_name, week_of_year, day_serial, is_weekend, is_holiday, holiday_name, fiscal_year, fiscal_quarter"
+)
+
+
+def ods_date_range(as_of):
+    """First and last day the ODS talks about (events, periods, pay dates)."""
+    from classes.models import ClassInstance
+    from equipment.models import EquipmentMaintenance
+    from facilities.models import MemberAccess
+    from members.models import Member, MemberMembership, MemberPayment
+    from staff.models import StaffPayroll, StaffSchedule
+
+    days = [as_of]
+    for model, first, last in [
+        (Member, "join_date", "join_date"),
+        (MemberMembership, "start_date", "end_date"),
+        (MemberPayment, "payment_date", "payment_date"),
+        (ClassInstance, "class_date", "class_date"),
+        (StaffSchedule, "schedule_date", "schedule_date"),
+        (StaffPayroll, "pay_period_start", "pay_date"),
+        (EquipmentMaintenance, "maintenance_date", "maintenance_date"),
+        (MemberAccess, "check_in_time", "check_in_time"),
+    ]:
+        bounds = model.objects.aggregate(first=Min(first), last=Max(last))
+        days += [value for value in bounds.values() if value is not None]
+    # Timestamps widen by one day on each side: their local date may differ from the UTC one.
+    days = [d.date() if isinstance(d, dt.datetime) else d for d in days]
+    return min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1)
+
+
+def load_dim_date(ctx):
+    with timed(ctx, "dim_date") as counts:
+        first, last = ods_date_range(ctx.as_of)
+        existing = set()
+        ctx.cursor.execute("SELECT full_date FROM dim_date WHERE full_date BETWEEN %s AND %s", [first, last])
+        for (value,) in ctx.cursor.fetchall():
+            existing.add(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
+        holidays = {}
+        for year in range(first.year, last.year + 1):
+            holidays.update(us_holidays(year))
+        missing = []
+        day = first
+        while day <= last:
+            if day not in existing:
+                missing.append(date_row(day, holidays))
+            day += dt.timedelta(days=1)
+        counts.read += (last - first).days + 1
+        if missing:
+            placeholders = ", ".join(["%s"] * len(missing[0]))
+            ctx.cursor.executemany(f"INSERT INTO dim_date ({DATE_COLUMNS}) VALUES ({placeholders})", missing)
+        counts.inserted += len(missing)
+
+
+def load_dim_time_of_day(ctx):
+    with timed(ctx, "dim_time_of_day") as counts:
+        rows = time_of_day_rows()
+        counts.read += len(rows)
+        if ctx.scalar("SELECT COUNT(*) FROM dim_time_of_day") == len(rows):
+            return
+        ctx.execute("DELETE FROM dim_time_of_day")
+        ctx.cursor.executemany(
+            "INSERT INTO dim_time_of_day (time_key, hour, hour_label, part_of_day, is_weekday_peak, is_weekend_peak) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            rows,
+        )
+        counts.inserted += len(rows)
+
+
+UNKNOWN_ROWS = {
+    "dim_member": (
+        "member_key, member_id, first_name, last_name, gender, state, member_status, city, zip_code, "
+        "effective_date, expiration_date, is_current",
+        "'UNKNOWN', 'Unknown', 'Member', 'O', '', 'Unknown', '', '', '1900-01-01', '9999-12-31', TRUE",
+    ),
+    "dim_membership_type": (
+        "membership_type_key, membership_type_id, type_name, duration_months, max_family_members, is_active, "
+        "monthly_fee, registration_fee, effective_date, expiration_date, is_current",
+        "'UNKNOWN', 'No membership', 0, 0, FALSE, 0, 0, '1900-01-01', '9999-12-31', TRUE",
+    ),
+    "dim_staff": (
+        "staff_key, staff_id, employee_number, first_name, last_name, department, employment_type, job_title, "
+        "hourly_rate, status, effective_date, expiration_date, is_current",
+        "'UNKNOWN', '', 'Unknown', 'Staff', '', '', '', 0, 'Unknown', '1900-01-01', '9999-12-31', TRUE",
+    ),
+    "dim_facility": (
+        "facility_key, facility_id, facility_name, city, state, zip_code, open_hours_per_day, total_capacity, is_active",
+        "'UNKNOWN', 'No home facility', '', '', '', 0, 0, FALSE",
+    ),
+}
+
+
+def ensure_unknown_rows(ctx):
+    """Key -1 rows so that a fact whose member (staff, facility) is missing or
+    late still loads, visibly, instead of vanishing from totals."""
+    for table, (columns, values) in UNKNOWN_ROWS.items():
+        key_column = columns.split(",")[0]
+        if not ctx.scalar(f"SELECT COUNT(*) FROM {table} WHERE {key_column} = %s", [UNKNOWN_KEY]):
+            if ctx.dialect.is_postgres:
+                values = values.replace("'1900-01-01'", "DATE '1900-01-01'").replace("'9999-12-31'", "DATE '9999-12-31'")
+            ctx.execute(f"INSERT INTO {table} ({columns}) VALUES (%s, {values})", [UNKNOWN_KEY])
+            ctx.counts_for(table).inserted += 1
+
+
+# -------------------------------------------------------------------- SCD 1
+def load_scd1(ctx, table, stage_sql, natural_key):
+    name = f"stg_{table}"
+    with timed(ctx, table) as counts:
+        counts.read += stage(ctx, name, stage_sql)
+        columns = [c for c in stage_columns(ctx, name) if c != natural_key]
+        inserted, updated, _ = upsert_changed(ctx, table, name, [natural_key], columns)
+        counts.inserted += inserted
+        counts.updated += updated
+
+
+def stage_columns(ctx, name):
+    ctx.cursor.execute(f"SELECT * FROM {name} WHERE 1 = 0")
+    return [col[0] for col in ctx.cursor.description]
+
+
+def load_dim_facility(ctx):
+    d = ctx.dialect
+    load_scd1(ctx, "dim_facility", f"""
+        SELECT f.facilityid AS facility_id, f.facilityname AS facility_name, f.city AS city, f.state AS state,
+               f.zipcode AS zip_code, f.opentime AS open_time, f.closetime AS close_time,
+               ROUND({d.hours_between_times('f.opentime', 'f.closetime')}, 2) AS open_hours_per_day,
+               COALESCE((SELECT SUM(a.maxcapacity) FROM facilityareas a
+                         WHERE a.facilityid = f.facilityid AND a.isactive), 0) AS total_capacity,
+               f.isactive AS is_active
+        FROM facilities f""", "facility_id")
+
+
+def load_dim_area(ctx):
+    load_scd1(ctx, "dim_area", """
+        SELECT areaid AS area_id, facilityid AS facility_id, areaname AS area_name, areatype AS area_type,
+               maxcapacity AS max_capacity, squarefootage AS square_footage, isactive AS is_active
+        FROM facilityareas""", "area_id")
+
+
+def load_dim_class_type(ctx):
+    load_scd1(ctx, "dim_class_type", """
+        SELECT classtypeid AS class_type_id, classname AS class_name, category AS category,
+               durationminutes AS duration_minutes, maxparticipants AS max_participants,
+               requiredcertifications AS required_certifications, isactive AS is_active
+        FROM classtypes""", "class_type_id")
+
+
+def load_dim_equipment(ctx):
+    load_scd1(ctx, "dim_equipment", """
+        SELECT equipmentid AS equipment_id, facilityid AS facility_id, areaid AS area_id,
+               equipmentname AS equipment_name, equipmenttype AS equipment_type, brand AS brand,
+               model AS model_name, purchasedate AS purchase_date, purchaseprice AS purchase_price, status AS status
+        FROM equipment""", "equipment_id")
+
+
+# -------------------------------------------------------------------- SCD 0
+def load_dim_certification(ctx):
+    """Insert certifications never seen; never update a loaded one."""
+    with timed(ctx, "dim_certification") as counts:
+        counts.read += stage(ctx, "stg_dim_certification", """
+            SELECT certificationid AS certification_id, certificationname AS certification_name,
+                   issuingorganization AS issuing_organization, validitymonths AS validity_months,
+                   isrequired AS is_required
+            FROM instructorcertifications""")
+        counts.inserted += ctx.execute(
+            "INSERT INTO dim_certification (certification_id, certification_name, issuing_organization, "
+            "validity_months, is_required, etl_batch_id) "
+            "SELECT s.certification_id, s.certification_name, s.issuing_organization, s.validity_months, "
+            "s.is_required, %s FROM stg_dim_certification s "
+            "WHERE NOT EXISTS (SELECT 1 FROM dim_certification t WHERE t.certification_id = s.certification_id)",
+            [ctx.batch_id],
+        )
+
+
+# -------------------------------------------------------------------- SCD 2
+def load_dim_membership_type(ctx):
+    d = ctx.dialect
+    with timed(ctx, "dim_membership_type") as counts:
+        counts.read += stage(ctx, "stg_dim_membership_type", """
+            SELECT membershiptypeid AS membership_type_id, typename AS type_name, duration AS duration_months,
+                   maxfamilymembers AS max_family_members, isactive AS is_active,
+                   monthlyfee AS monthly_fee, registrationfee AS registration_fee
+            FROM membershiptypes""")
+        inserted, updated = load_scd2(
+            ctx, "dim_membership_type", "stg_dim_membership_type", "membership_type_id",
+            tracked=["monthly_fee", "registration_fee"],
+            type1=["type_name", "duration_months", "max_family_members", "is_active"],
+            # The ODS keeps no timestamp of a fee change: it takes effect on the batch's as-of date.
+            change_date=d.date_literal(ctx.as_of), first_effective=d.date_literal(FIRST_DAY),
+        )
+        counts.inserted += inserted
+        counts.updated += updated
+
+
+def load_dim_staff(ctx):
+    d = ctx.dialect
+    with timed(ctx, "dim_staff") as counts:
+        counts.read += stage(ctx, "stg_dim_staff", """
+            SELECT staffid AS staff_id, employeenumber AS employee_number, firstname AS first_name,
+                   lastname AS last_name, department AS department, employmenttype AS employment_type,
+                   hiredate AS hire_date, terminationdate AS termination_date,
+                   jobtitle AS job_title, hourlyrate AS hourly_rate, status AS status
+            FROM staff""")
+        inserted, updated = load_scd2(
+            ctx, "dim_staff", "stg_dim_staff", "staff_id",
+            tracked=["job_title", "hourly_rate", "status"],
+            type1=["employee_number", "first_name", "last_name", "department", "employment_type", "hire_date",
+                   "termination_date"],
+            change_date=d.date_literal(ctx.as_of), first_effective=d.date_literal(FIRST_DAY),
+        )
+        counts.inserted += inserted
+        counts.updated += updated
+
+
+MEMBER_TYPE1 = ["first_name", "last_name", "gender", "date_of_birth", "join_date", "state", "home_facility_id"]
+MEMBER_TRACKED = ["membership_type_id", "member_status", "city", "zip_code"]
+
+
+def stage_member_sources(ctx):
+    """Three staging tables: runs of one membership type (consecutive periods
+    of the same type), each member's home facility (most visits), and the
+    member's current state."""
+    d = ctx.dialect
+    stage(ctx, "stg_member_type_runs", """
+        SELECT memberid AS member_id, membershiptypeid AS membership_type_id, startdate AS run_start,
+               LEAD(startdate) OVER (PARTITION BY memberid ORDER BY startdate, membershipid) AS next_start,
+               ROW_NUMBER() OVER (PARTITION BY memberid ORDER BY startdate, membershipid) AS run_number,
+               ROW_NUMBER() OVER (PARTITION BY memberid ORDER BY startdate DESC, membershipid DESC) AS run_from_last
+        FROM (SELECT memberid, membershiptypeid, startdate, membershipid,
+                     LAG(membershiptypeid) OVER (PARTITION BY memberid ORDER BY startdate, membershipid) AS prev_type
+              FROM membermemberships) p
+        WHERE prev_type IS NULL OR prev_type <> membershiptypeid""")
+    stage(ctx, "stg_member_home", """
+        SELECT memberid AS member_id, facilityid AS facility_id
+        FROM (SELECT memberid, facilityid,
+                     ROW_NUMBER() OVER (PARTITION BY memberid ORDER BY COUNT(*) DESC, facilityid) AS rank_
+              FROM memberaccess GROUP BY memberid, facilityid) v
+        WHERE rank_ = 1""")
+    return stage(ctx, "stg_dim_member", f"""
+        SELECT m.memberid AS member_id, m.firstname AS first_name, m.lastname AS last_name, m.gender AS gender,
+               m.dateofbirth AS date_of_birth, m.joindate AS join_date, m.state AS state,
+               h.facility_id AS home_facility_id, r.membership_type_id AS membership_type_id,
+               m.memberstatus AS member_status, m.city AS city, m.zipcode AS zip_code,
+               r.run_start AS type_start, {d.local_date('m.lastmodified')} AS modified_date
+        FROM members m
+        LEFT JOIN stg_member_type_runs r ON r.member_id = m.memberid AND r.run_from_last = 1
+        LEFT JOIN stg_member_home h ON h.member_id = m.memberid""")
+
+
+def insert_new_member_history(ctx):
+    """A member seen for the first time gets one version per run of one
+    membership type (the ODS's periods are history we do know); status, city
+    and zip are only known as they are now."""
+    d = ctx.dialect
+    type1 = ", ".join(MEMBER_TYPE1)
+    return ctx.execute(f"""
+        INSERT INTO dim_member (member_id, {type1}, membership_type_id, member_status, city, zip_code,
+                                effective_date, expiration_date, is_current, etl_batch_id)
+        SELECT s.member_id, {', '.join('s.' + c for c in MEMBER_TYPE1)}, r.membership_type_id, s.member_status,
+               s.city, s.zip_code,
+               CASE WHEN r.run_number IS NULL OR r.run_number = 1
+                    THEN {d.least('s.join_date', 'COALESCE(r.run_start, s.join_date)')}
+                    ELSE r.run_start END,
+               COALESCE(r.next_start, {d.date_literal('9999-12-31')}),
+               r.next_start IS NULL, %s
+        FROM stg_dim_member s LEFT JOIN stg_member_type_runs r ON r.member_id = s.member_id
+        WHERE NOT EXISTS (SELECT 1 FROM dim_member t WHERE t.member_id = s.member_id)""", [ctx.batch_id])
+
+
+def load_dim_member(ctx):
+    d = ctx.dialect
+    with timed(ctx, "dim_member") as counts:
+        counts.read += stage_member_sources(ctx)
+        counts.inserted += insert_new_member_history(ctx)
+        # A new membership type dates from the start of the period that brought
+        # it; any other tracked change from the member row's lastmodified.
+        change_date = (
+            f"CASE WHEN s.type_start IS NOT NULL AND "
+            f"{d.distinct('t.membership_type_id', 's.membership_type_id')} "
+            f"THEN s.type_start ELSE s.modified_date END"
+        )
+        inserted, updated = load_scd2(
+            ctx, "dim_member", "stg_dim_member", "member_id", tracked=MEMBER_TRACKED, type1=MEMBER_TYPE1,
+            change_date=change_date, first_effective="s.join_date",
+        )
+        counts.inserted += inserted
+        counts.updated += updated
+
+
+DIMENSION_STEPS = [
+    load_dim_date,
+    load_dim_time_of_day,
+    ensure_unknown_rows,
+    load_dim_facility,
+    load_dim_area,
+    load_dim_class_type,
+    load_dim_equipment,
+    load_dim_certification,
+    load_dim_membership_type,
+    load_dim_staff,
+    load_dim_member,
+]

@@ -1,0 +1,118 @@
+"""One ETL batch: dimensions, then facts, then the daily aggregate, in one
+transaction. A failure rolls everything back; only the etl_batch row that
+records the failure survives (it is written outside that transaction)."""
+import datetime as dt
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import EtlBatch
+from .aggregates import AGGREGATE_STEPS
+from .dialect import dialect_for
+from .dimensions import DIMENSION_STEPS
+from .facts import FACT_STEPS
+from .statements import LoadContext, drop_temp_tables
+
+STEPS = [*DIMENSION_STEPS, *FACT_STEPS, *AGGREGATE_STEPS]
+
+# Cleared by --full, children first. dim_date and dim_time_of_day are pure
+# calendars and stay.
+REBUILT_TABLES = [
+    "agg_facility_daily",
+    "fact_visit", "fact_class_session", "fact_class_attendance", "fact_payment", "fact_membership_period",
+    "fact_equipment_usage", "fact_equipment_maintenance", "fact_staff_shift", "fact_payroll",
+    "fact_instructor_feedback", "fact_staff_certification",
+    "dim_member", "dim_membership_type", "dim_staff", "dim_facility", "dim_area", "dim_class_type",
+    "dim_equipment", "dim_certification",
+]
+
+
+class WarehouseBuildError(Exception):
+    """A batch failed; the warehouse is unchanged. Carries the failed batch."""
+
+    def __init__(self, batch, cause):
+        super().__init__(f"ETL batch {batch.id} failed and was rolled back: {cause}")
+        self.batch = batch
+
+
+def local_today():
+    return timezone.localdate()
+
+
+def clear_warehouse(ctx):
+    if ctx.dialect.is_postgres:
+        ctx.execute(f"TRUNCATE {', '.join(REBUILT_TABLES)}")
+    else:
+        for table in REBUILT_TABLES:
+            ctx.execute(f"DELETE FROM {table}")
+
+
+def tune_session(ctx):
+    if ctx.dialect.is_postgres:
+        # Big hash joins, sorts and index builds in memory rather than on
+        # disk, for this transaction only.
+        ctx.execute("SET LOCAL work_mem = '256MB'")
+        ctx.execute("SET LOCAL maintenance_work_mem = '512MB'")
+
+
+def build_warehouse(full=False, as_of=None, steps=None, progress=None):
+    """Run one batch and return its EtlBatch row.
+
+    full: empty the warehouse and load everything (otherwise only differences).
+    as_of: effective date of SCD 2 changes the ODS does not date itself
+        (fees, staff rate/title/status); default today (local).
+    steps: the load steps (tests inject failures here).
+    progress: optional callable(step_name, seconds, counts_dict) after each step.
+    """
+    as_of = as_of or local_today()
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    batch = EtlBatch.objects.create(mode="full" if full else "incremental", as_of=as_of, started_at=timezone.now())
+    ctx = None
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                ctx = LoadContext(cursor=cursor, dialect=dialect_for(connection), batch_id=batch.id, as_of=as_of,
+                                  full=full)
+                tune_session(ctx)
+                if full:
+                    clear_warehouse(ctx)
+                for step in steps if steps is not None else STEPS:
+                    started = time.perf_counter()
+                    step(ctx)
+                    if progress:
+                        progress(step.__name__, time.perf_counter() - started, ctx.counts)
+                drop_temp_tables(ctx)
+    except Exception as exc:
+        if ctx is not None:
+            cleanup_after_failure(ctx)
+        batch.status = EtlBatch.Status.FAILED
+        batch.error = f"{type(exc).__name__}: {exc}"
+        batch.finished_at = timezone.now()
+        batch.save()
+        raise WarehouseBuildError(batch, exc) from exc
+    record_success(batch, ctx.counts)
+    return batch
+
+
+def cleanup_after_failure(ctx):
+    """Temp tables created before the failure were rolled back with it on
+    PostgreSQL and SQLite; drop any survivor so the next batch starts clean."""
+    try:
+        with connection.cursor() as cursor:
+            for name in ctx.temp_tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    except Exception:  # the connection itself may be broken; the next batch drops them anyway
+        pass
+
+
+def record_success(batch, counts):
+    batch.table_counts = {table: c.as_dict() for table, c in counts.items()}
+    batch.rows_read = sum(c.read for c in counts.values())
+    batch.rows_inserted = sum(c.inserted for c in counts.values())
+    batch.rows_updated = sum(c.updated for c in counts.values())
+    batch.rows_deleted = sum(c.deleted for c in counts.values())
+    batch.status = EtlBatch.Status.SUCCEEDED
+    batch.finished_at = timezone.now()
+    batch.save()
