@@ -3,8 +3,12 @@
 Row-local rules live in the database, so a bad row is refused whether it comes
 from the admin, a CSV import, the seeder or raw SQL.
 """
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
+
+HALF_CENT = Decimal("0.005")
 
 
 def one_of(table, column_field, choices):
@@ -37,3 +41,16 @@ def after(table, later, earlier, *, strict=True, nullable=True):
     if nullable:
         condition |= Q(**{f"{later}__isnull": True})
     return models.CheckConstraint(condition=condition, name=f"{table}_{later}_after_{earlier}")
+
+
+def equals_to_the_cent(field, expression, *, name):
+    """Money `field` equals `expression` (a sum or difference of money columns)
+    to the cent. Compared within half a cent rather than with `=`: SQLite stores
+    DECIMAL columns as REAL and evaluates the sum in binary floating point, where
+    0.10 + 0.20 is not 0.30. Two-decimal amounts that differ at all differ by at
+    least a cent, so the tolerance refuses every wrong row and accepts every right
+    one, on SQLite and PostgreSQL alike."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": expression - HALF_CENT, f"{field}__lte": expression + HALF_CENT}),
+        name=name,
+    )

@@ -477,36 +477,15 @@ def pay_stub(regular_hours, overtime_hours, hourly_rate, bonuses, deduction_rate
     return PayStub(regular_hours, overtime_hours, regular, overtime, bonuses, gross, deductions, gross - deductions)
 
 
-def adds_up_in_floating_point(stub: PayStub) -> bool:
-    """Whether the totals also agree in binary floating point. SQLite stores
-    DECIMAL columns as REAL and evaluates the staffpayroll CHECK constraints
-    (gross = regular + overtime + bonuses, net = gross - deductions) in floats,
-    so a correct row like 0.10 + 0.20 = 0.30 is refused there (a model issue,
-    reported; PostgreSQL compares numerics exactly)."""
-    regular, overtime, bonuses = float(stub.regular_pay), float(stub.overtime_pay), float(stub.bonuses)
-    gross, deductions, net = float(stub.gross_pay), float(stub.deductions), float(stub.net_pay)
-    return regular + overtime + bonuses == gross and gross - deductions == net
-
-
-MAX_PAY_DRAWS = 100
-
-
 def draw_pay_stub(staff) -> PayStub:
-    """A realistic two-week stub for the employee, exact in cents (S5). The free
-    quantities (hours, bonus, deduction share) are redrawn until the stub also
-    passes SQLite's floating-point checks, so factory rows load on both
-    backends; the draws stay deterministic under reseed_random."""
-    for _ in range(MAX_PAY_DRAWS):
-        stub = pay_stub(
-            draw_regular_hours(staff.employment_type),
-            draw_overtime_hours(staff.employment_type),
-            staff.hourly_rate,
-            random_cents(50, 250) if randgen.random() < 0.1 else Decimal("0.00"),
-            Decimal(rand_int(18, 30)) / 100,
-        )
-        if adds_up_in_floating_point(stub):
-            return stub
-    return stub  # exact in cents regardless; only SQLite's float check could refuse it
+    """A realistic two-week stub for the employee, exact in cents (S5)."""
+    return pay_stub(
+        draw_regular_hours(staff.employment_type),
+        draw_overtime_hours(staff.employment_type),
+        staff.hourly_rate,
+        random_cents(50, 250) if randgen.random() < 0.1 else Decimal("0.00"),
+        Decimal(rand_int(18, 30)) / 100,
+    )
 
 
 class StaffPayrollFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,7 @@ certified, reviewed and rated."""
 from django.db import models
 from django.db.models import F, Q
 
-from fitness.constraints import after, at_least, between, one_of, positive
+from fitness.constraints import after, at_least, between, equals_to_the_cent, one_of, positive
 from fitness.permissions import ODS_PERMISSIONS
 
 from .choices import (
@@ -188,13 +188,12 @@ class StaffPayroll(models.Model):
                 at_least("staffpayroll", field, 0)
                 for field in ("regular_hours", "overtime_hours", "regular_pay", "overtime_pay", "bonuses", "deductions")
             ],
-            models.CheckConstraint(
-                condition=Q(gross_pay=F("regular_pay") + F("overtime_pay") + F("bonuses")),
-                name="staffpayroll_gross_is_sum",
+            # S5 totals, to the cent (within half a cent: SQLite sums DECIMAL as REAL).
+            equals_to_the_cent(
+                "gross_pay", F("regular_pay") + F("overtime_pay") + F("bonuses"), name="staffpayroll_gross_is_sum"
             ),
-            models.CheckConstraint(
-                condition=Q(net_pay=F("gross_pay") - F("deductions")),
-                name="staffpayroll_net_is_gross_less_deductions",
+            equals_to_the_cent(
+                "net_pay", F("gross_pay") - F("deductions"), name="staffpayroll_net_is_gross_less_deductions"
             ),
         ]
 

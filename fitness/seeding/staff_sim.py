@@ -202,42 +202,15 @@ class StaffStream:
             rate = staff.hourly_rate
             regular_pay = (hours_cents(acc[3]) * rate).quantize(CENT, ROUND_HALF_UP)
             overtime_pay = (hours_cents(acc[4]) * rate * Decimal("1.5")).quantize(CENT, ROUND_HALF_UP)
-            bonus = Decimal(self.rng.randint(5, 25) * 10) if self.rng.random() < 0.05 else Decimal("0.00")
-            bonuses, gross, deductions = settle_pay(regular_pay, overtime_pay, bonus)
+            bonuses = Decimal(self.rng.randint(5, 25) * 10) if self.rng.random() < 0.05 else Decimal("0.00")
+            gross = regular_pay + overtime_pay + bonuses
+            deductions = (gross * DEDUCTION_RATE).quantize(CENT, ROUND_HALF_UP)
             self.sink.add("staffpayroll", (
                 self.counters.next("staffpayroll"), staff.staff_id, dt.date.fromordinal(first).isoformat(),
                 last_day.isoformat(), hours_text(acc[3]), hours_text(acc[4]), f"{regular_pay:.2f}",
                 f"{overtime_pay:.2f}", f"{bonuses:.2f}", f"{deductions:.2f}", f"{gross:.2f}",
                 f"{gross - deductions:.2f}", (last_day + dt.timedelta(days=PAY_DAY_AFTER_END)).isoformat(),
             ))
-
-
-def float_exact(*terms_then_total) -> bool:
-    *terms, total = terms_then_total
-    value = 0.0
-    for term in terms:
-        value += float(term)
-    return value == float(total)
-
-
-def settle_pay(regular_pay, overtime_pay, bonus):
-    """Bonuses, gross and deductions for a stub, exact in cents (S5).
-
-    SQLite stores DECIMAL as REAL and evaluates the staffpayroll CHECK
-    constraints (gross = regular + overtime + bonuses, net = gross -
-    deductions) in floating point, which refuses some correct rows. The free
-    amounts (the bonus, raised by a few cents when needed, and the deduction share, 22-24%) are
-    chosen so the row also adds up in floats; identical rows on both backends."""
-    for step in range(2000):
-        bonuses = bonus + Decimal(step) / 100
-        gross = regular_pay + overtime_pay + bonuses
-        if not float_exact(regular_pay, overtime_pay, bonuses, gross):
-            continue
-        for rate in range(2200, 2400, 7):
-            deductions = (gross * rate / 10000).quantize(CENT, ROUND_HALF_UP)
-            if float(gross) - float(deductions) == float(gross - deductions):
-                return bonuses, gross, deductions
-    raise AssertionError(f"no float-exact pay stub for {regular_pay} + {overtime_pay}")
 
 
 REVIEW_DAYS = 30  # a review covers the 30 days before its evaluation date (check_ods S7)

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.fields import PositiveIntegerRelDbTypeMixin
 
@@ -72,11 +72,10 @@ def violation_for(model, constraint, row):
 
 def with_payroll_totals(row, changes):
     """Keep gross and net pay consistent with a changed pay component, so that
-    only the component's own rule breaks. Whole-unit amounts, because SQLite
-    evaluates the sum rules in floating point (see test_payroll_arithmetic_...)."""
-    values = {"regular_pay": Decimal(2000), "overtime_pay": Decimal(100), "bonuses": Decimal(50),
-              "deductions": Decimal(300)}
-    values.update({name: Decimal(value).to_integral_value("ROUND_FLOOR") for name, value in changes.items()})
+    only the component's own rule breaks."""
+    values = {"regular_pay": Decimal("2000.10"), "overtime_pay": Decimal("100.20"), "bonuses": Decimal("50.30"),
+              "deductions": Decimal("300.40")}
+    values.update({name: Decimal(value) for name, value in changes.items()})
     gross = values["regular_pay"] + values["overtime_pay"] + values["bonuses"]
     return {**values, "gross_pay": gross, "net_pay": gross - values["deductions"]}
 
@@ -127,19 +126,55 @@ def test_every_constraint_is_covered():
     assert len(names) == len(set(names)) > 70
 
 
-@pytest.mark.xfail(
-    condition=connection.vendor == "sqlite",
-    strict=True,
-    reason="model bug: on SQLite the payroll sum rules compare floating-point sums, so 0.10 + 0.20 != 0.30",
-)
-def test_payroll_arithmetic_rules_accept_a_correct_row():
-    """A payroll row whose totals are exactly right in cents must be accepted.
-    Known deviation (models not owned by this suite): SQLite stores decimals as
-    REAL and evaluates `grosspay = regularpay + overtimepay + bonuses` in binary
-    floating point. Fix: compare in cents or with a half-cent tolerance."""
+# Correct to the cent, yet neither sum is exact in binary floating point, where
+# SQLite evaluates the rules (0.10 + 0.20 != 0.30, 0.30 - 0.10 != 0.20).
+PAYROLL_ROWS_INEXACT_IN_FLOATS = [
+    {"regular_pay": "0.10", "overtime_pay": "0.20", "bonuses": "0.00", "gross_pay": "0.30",
+     "deductions": "0.10", "net_pay": "0.20"},
+    {"regular_pay": "12345678.10", "overtime_pay": "0.20", "bonuses": "0.00", "gross_pay": "12345678.30",
+     "deductions": "0.10", "net_pay": "12345678.20"},
+    {"regular_pay": "1834.55", "overtime_pay": "91.73", "bonuses": "0.10", "gross_pay": "1926.38",
+     "deductions": "385.28", "net_pay": "1541.10"},
+]
+CENT = Decimal("0.01")
+
+
+def payroll_amounts(row):
+    return {name: Decimal(value) for name, value in row.items()}
+
+
+def off_by_a_cent(row, rule, sign):
+    """`row` with one total off by exactly one cent, breaking only `rule`: a
+    wrong gross keeps net = gross - deductions, a wrong net is wrong alone."""
+    amounts = payroll_amounts(row)
+    if rule == "staffpayroll_gross_is_sum":
+        amounts["gross_pay"] += sign * CENT
+    amounts["net_pay"] += sign * CENT
+    return amounts
+
+
+@pytest.mark.parametrize("row", PAYROLL_ROWS_INEXACT_IN_FLOATS, ids=lambda row: row["gross_pay"])
+def test_payroll_arithmetic_rules_accept_a_correct_row(row):
+    """A payroll row whose totals are exactly right in cents is accepted, by the
+    database and by the Python-side check (CSV import, admin) alike."""
     build_dataset()
-    StaffPayroll.objects.filter(pk="PRL000002").update(
-        regular_pay=Decimal("0.10"), overtime_pay=Decimal("0.20"), bonuses=Decimal("0.00"),
-        gross_pay=Decimal("0.30"), deductions=Decimal("0.00"), net_pay=Decimal("0.30"),
-    )
-    assert StaffPayroll.objects.get(pk="PRL000002").gross_pay == Decimal("0.30")
+    amounts = payroll_amounts(row)
+    StaffPayroll.objects.filter(pk="PRL000002").update(**amounts)
+    stored = StaffPayroll.objects.get(pk="PRL000002")
+    assert (stored.gross_pay, stored.net_pay) == (amounts["gross_pay"], amounts["net_pay"])
+    assert csvio.constraint_row_errors(stored) == []
+
+
+@pytest.mark.parametrize("sign", [1, -1], ids=["over", "under"])
+@pytest.mark.parametrize("rule", sorted(PAYROLL_TOTALS_RULES))
+@pytest.mark.parametrize("row", PAYROLL_ROWS_INEXACT_IN_FLOATS, ids=lambda row: row["gross_pay"])
+def test_payroll_arithmetic_rules_refuse_a_row_off_by_one_cent(row, rule, sign):
+    build_dataset()
+    amounts = off_by_a_cent(row, rule, sign)
+    unsaved = StaffPayroll.objects.get(pk="PRL000002")
+    for name, value in amounts.items():
+        setattr(unsaved, name, value)
+    assert [reason for _, reason in csvio.constraint_row_errors(unsaved)] == [f"breaks the rule {rule}"]
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        StaffPayroll.objects.filter(pk="PRL000002").update(**amounts)
+    assert rule[:PG_MAX_IDENTIFIER] in str(refused.value)

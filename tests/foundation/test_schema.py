@@ -103,14 +103,6 @@ def test_column_order_matches_erd(table):
     assert columns == [c["name"] for c in load_erd()["tables"][table]["columns"]]
 
 
-# Known deviation in the committed migrations (not owned by this suite): names,
-# types and keys match, only SELECT * column order differs. Fix: regenerate the
-# 0001 migrations with the foreign keys inline in CreateModel; then this passes
-# and strict xfail turns red, prompting removal of the marker.
-@pytest.mark.xfail(
-    strict=True,
-    reason="migrations add every FK column by a later AddField, so it sits last, not at its ERD position",
-)
 @pytest.mark.parametrize("table", TABLES_WITH_FOREIGN_KEYS)
 def test_column_order_matches_erd_for_tables_with_foreign_keys(table):
     with connection.cursor() as cursor:
