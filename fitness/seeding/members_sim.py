@@ -113,6 +113,8 @@ class MembershipStream:
 
     def schedule_bills(self, member, first: int, last: int):
         """Dues on each billing month of the current period that falls in [first, last)."""
+        if member.end <= first or member.start >= last:  # history outside the window: nothing to bill
+            return
         plan = PLAN_BY_ID[member.plan]
         start = dt.date.fromordinal(member.start)
         for k in range(plan.duration_months):

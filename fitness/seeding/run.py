@@ -62,6 +62,7 @@ class SeedResult:
     peak_rss_mb: float
     seed_given: bool = True
     stream_seconds: dict = field(default_factory=dict)
+    rebuild_seconds: float = 0.0
 
     @property
     def total_rows(self):
@@ -210,7 +211,15 @@ def seed_ods(*, days=30, seed=None, end_date=None, profile="default", members=No
 
 
 def simulate(mode, seed, profile, window_start, as_of, previous, progress, err):
-    loader = Loader(connection)
+    # A new chain fills empty tables: the loader's bulk path applies.
+    loader = Loader(connection, bulk=previous is None)
+    try:
+        return simulate_into(loader, mode, seed, profile, window_start, as_of, previous, progress, err)
+    finally:
+        loader.close()
+
+
+def simulate_into(loader, mode, seed, profile, window_start, as_of, previous, progress, err):
     bar = Progress(STREAMS, enabled=progress, stream=err or sys.stderr,
                    total_days=(as_of - window_start).days)
     sink = Sink(loader, on_flush=bar.refresh)
@@ -278,13 +287,13 @@ def simulate(mode, seed, profile, window_start, as_of, previous, progress, err):
             memberships.history(sim)
         memberships.simulate_day(day)
         t1 = time.perf_counter()
+        eligible = [member for member in member_sims if eligible_today(member, ordinal)]
         visits.maintain(day, clock)
-        visits.simulate_day(day, clock, member_sims)
+        visits.simulate_day(day, clock, eligible)
         t2 = time.perf_counter()
         eligible_by_facility = [[] for _ in chain.master.facilities]
-        for member in member_sims:
-            if eligible_today(member, ordinal):
-                eligible_by_facility[member.home].append(member.id)
+        for member in eligible:
+            eligible_by_facility[member.home].append(member.id)
         classes.simulate_day(day, clock, clock_for, eligible_by_facility)
         t3 = time.perf_counter()
         staff_stream.simulate_day(day, clock)
@@ -298,10 +307,11 @@ def simulate(mode, seed, profile, window_start, as_of, previous, progress, err):
         day += dt.timedelta(days=1)
 
     statuses = memberships.finish(member_sims)
-    finish_members(chain, new_members, statuses, sink, previous, member_sims, as_of)
+    finish_members(chain, new_members, statuses, sink, previous)
     sink.flush()
+    loader.finish()
     if previous is not None:
-        refresh_statuses(memberships.status_updates, as_of)
+        update_changed_statuses(previous, statuses, memberships.status_updates, as_of)
     bar.close()
     rows = {table: loader.rows.get(table, 0) for table in LOAD_ORDER}
     seconds = share_seconds(loader, sink, stream_seconds)
@@ -318,7 +328,7 @@ def simulate(mode, seed, profile, window_start, as_of, previous, progress, err):
         window_end=as_of, state=state, row_counts=rows, seconds=0, peak_rss_mb=peak,
     )
     result = SeedResult(seed, profile, window_start, as_of, mode, rows, seconds, 0.0, peak,
-                        stream_seconds=stream_seconds)
+                        stream_seconds=stream_seconds, rebuild_seconds=loader.rebuild_seconds)
     result.run_id = run.pk
     return result
 
@@ -353,8 +363,8 @@ def restore_member(memberships, member, window_start, as_of):
     memberships.starts.setdefault(max(following, window_start.toordinal()), []).append(member)
 
 
-def finish_members(chain, new_members, statuses, sink, previous, member_sims, as_of):
-    """Member rows carry their as-of status: new rows inserted, changed ones updated."""
+def finish_members(chain, new_members, statuses, sink, previous):
+    """New member rows, carrying their as-of status."""
     if previous is None:
         for member in chain.master.members:
             member.member_status = statuses[member.member_id]
@@ -362,12 +372,6 @@ def finish_members(chain, new_members, statuses, sink, previous, member_sims, as
         member.member_status = statuses[member.member_id]
     rows = instance_rows((chain.master.members if previous is None else []) + new_members)
     sink.extend("members", rows, free_text=True)
-    if previous is not None:
-        earlier = previous.state.get("member_statuses", {})
-        changed = [(status, member_id) for member_id, status in statuses.items()
-                   if member_id in earlier and earlier[member_id] != status]
-        with connection.cursor() as cursor:
-            cursor.executemany("UPDATE members SET memberstatus = %s WHERE memberid = %s", changed)
 
 
 def extend_certifications(chain, cert_ends, counters, rng, as_of, sink):
@@ -384,9 +388,13 @@ def extend_certifications(chain, cert_ends, counters, rng, as_of, sink):
             cert_ends[key] = [certified_on.toordinal(), expires.toordinal()]
 
 
-def refresh_statuses(membership_updates, as_of):
+def update_changed_statuses(previous, statuses, membership_updates, as_of):
     """On append: rows written earlier whose status the new as-of changes."""
+    earlier = previous.state.get("member_statuses", {})
+    changed = [(status, member_id) for member_id, status in statuses.items()
+               if member_id in earlier and earlier[member_id] != status]
     with connection.cursor() as cursor:
+        cursor.executemany("UPDATE members SET memberstatus = %s WHERE memberid = %s", changed)
         cursor.executemany("UPDATE membermemberships SET status = %s WHERE membershipid = %s", membership_updates)
         cursor.execute("UPDATE staffcertifications SET status = 'Expired' WHERE expirydate < %s AND status <> 'Expired'",
                        [as_of])
@@ -432,5 +440,7 @@ def summary_lines(result) -> list[str]:
         lines.append(f"{table:<26}{rows:>12,}{seconds:>10.2f}{rate:>12,.0f}")
     total = result.total_rows
     lines.append(f"{'total':<26}{total:>12,}{result.total_seconds:>10.2f}{total / result.total_seconds:>12,.0f}")
+    if result.rebuild_seconds:
+        lines.append(f"keys, indexes and planner statistics: {result.rebuild_seconds:.2f} s")
     lines.append(f"peak memory: {result.peak_rss_mb:,.0f} MB")
     return lines

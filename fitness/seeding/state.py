@@ -13,13 +13,12 @@ class Counters:
 
     def __init__(self, numbers=None):
         self.numbers = dict(numbers or {})
-        self._formats = {table: (fmt.prefix, fmt.width) for table, fmt in ID_FORMATS.items()}
+        self._formats = {table: f"{fmt.prefix}%0{fmt.width}d" for table, fmt in ID_FORMATS.items()}
 
     def next(self, table: str) -> str:
         number = self.numbers.get(table, 0) + 1
         self.numbers[table] = number
-        prefix, width = self._formats[table]
-        return f"{prefix}{number:0{width}d}"
+        return self._formats[table] % number
 
 
 class Sink:

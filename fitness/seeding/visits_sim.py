@@ -8,7 +8,6 @@ other inside the visit (V5), each machine free at that time and in service
 """
 import datetime as dt
 
-from .members_sim import eligible_today
 from .patterns import HOME_SHARE, STAY_MINUTES, VISIT_CHANCE, arrival_table
 
 ACCESS_METHODS = ("Key Card",) * 14 + ("Mobile App",) * 5 + ("Staff Override",)
@@ -69,43 +68,50 @@ class VisitStream:
 
     # -- visits ----------------------------------------------------------------------------------
     def simulate_day(self, day: dt.date, clock, members):
+        """Visits of the day by `members`, the ones eligible today (V1)."""
         ordinal, rng = day.toordinal(), self.rng
         random, weekend = rng.random, day.isoweekday() >= 6
         facilities = self.facilities
         n_fac = len(facilities)
+        arrivals = [arrival_table(f.open_min, f.close_min, weekend).draw for f in facilities]
         visits = []
         for member in members:
-            if not eligible_today(member, ordinal):
-                continue
             chance = VISIT_CHANCE[member.persona][weekend]
             if member.persona == "lapsing":  # tapering off the longer they have been members
                 chance *= max(0.15, 1 - (ordinal - member.join) / 540)
             if random() >= chance:
                 continue
-            facility = facilities[member.home if n_fac == 1 or random() < HOME_SHARE else rng.randrange(n_fac)]
+            where = member.home if n_fac == 1 or random() < HOME_SHARE else int(random() * n_fac)
             low, high = STAY_MINUTES[member.persona]
             stay = low + int(random() * (high - low + 1))
-            start = arrival_table(facility.open_min, facility.close_min, weekend).draw(random)
-            if start + stay > facility.close_min:
-                start = facility.close_min - stay
-            visits.append((start, stay, member.id, facility))
-        visits.sort(key=lambda v: (v[0], v[2]))
+            start = arrivals[where](random)
+            close = facilities[where].close_min
+            if start + stay > close:
+                start = close - stay
+            visits.append((start, member.id, stay, where))
+        visits.sort()  # by arrival, then member id: the day's check-in order
         busy = {}  # machine index -> [(start, end)] today
+        free_after = {}  # machine index -> end of its latest session today
         out_of_service = {i for i, m in enumerate(self.machines) if m.out_until >= ordinal}
-        ts, add = clock.ts, self.sink.add
-        next_access = self.counters.next
-        for start, stay, member_id, facility in visits:
+        ts, next_id = clock.ts, self.counters.next
+        access_rows, usage_rows = [], []
+        add_access = access_rows.append
+        for start, member_id, stay, where in visits:
+            facility = facilities[where]
             area = facility.member_area_ids[int(random() * len(facility.member_area_ids))]
-            add("memberaccess", (
-                next_access("memberaccess"), member_id, facility.id, area, ts(start), ts(start + stay),
+            add_access((
+                next_id("memberaccess"), member_id, facility.id, area, ts(start), ts(start + stay),
                 ACCESS_METHODS[int(random() * 20)], str(stay),
             ))
             if random() < SESSION_SHARE:
-                self.sessions(facility, member_id, start, start + stay, busy, out_of_service, ts)
+                self.sessions(facility, member_id, start, start + stay, busy, free_after, out_of_service, ts,
+                              usage_rows)
+        self.sink.extend("memberaccess", access_rows)
+        self.sink.extend("equipmentusage", usage_rows)
 
-    def sessions(self, facility, member_id, visit_start, visit_end, busy, out_of_service, ts):
+    def sessions(self, facility, member_id, visit_start, visit_end, busy, free_after, out_of_service, ts, rows):
         """1-3 machine sessions back to back inside the visit, each on a free machine."""
-        rng, random = self.rng, self.rng.random
+        random = self.rng.random
         types = self.machine_types[facility.index]
         at = visit_start + 3 + int(random() * 8)
         count = 1 + int(random() * 3)
@@ -114,22 +120,27 @@ class VisitStream:
             if at + length > visit_end - 2:
                 return
             kind = types[int(random() * len(types))]
-            machine = self.free_machine(facility.machines_by_type[kind], at, at + length, busy, out_of_service)
+            end = at + length
+            machine = self.free_machine(facility.machines_by_type[kind], at, end, busy, free_after, out_of_service)
             if machine is not None:
-                busy.setdefault(machine, []).append((at, at + length))
+                busy.setdefault(machine, []).append((at, end))
+                if end > free_after.get(machine, 0):
+                    free_after[machine] = end
                 usage = "Warmup" if number == 0 and count > 1 else "Cooldown" if number == 2 else "Workout"
-                self.sink.add("equipmentusage", (
+                rows.append((
                     self.counters.next("equipmentusage"), self.machines[machine].id, member_id, ts(at),
-                    ts(at + length), str(length), usage, None,
+                    ts(end), str(length), usage, None,
                 ))
-            at += length + 1 + int(random() * 5)
+            at = end + 1 + int(random() * 5)
 
-    def free_machine(self, candidates, start, end, busy, out_of_service):
+    def free_machine(self, candidates, start, end, busy, free_after, out_of_service):
+        """A machine of `candidates` in service and idle over [start, end), tried from a random offset."""
         offset = int(self.rng.random() * len(candidates))
         for k in range(len(candidates)):
             machine = candidates[(offset + k) % len(candidates)]
             if machine in out_of_service:
                 continue
-            if all(end <= s or e <= start for s, e in busy.get(machine, ())):
+            # Visits come in arrival order, so most machines are idle after their last session already.
+            if free_after.get(machine, 0) <= start or all(end <= s or e <= start for s, e in busy[machine]):
                 return machine
         return None
