@@ -17,6 +17,7 @@ MINUTES_PER_DAY = 1440
 _CLOCK = [f" {m // 60:02d}:{m % 60:02d}:00" for m in range(MINUTES_PER_DAY)]
 TIME_TEXT = [f"{m // 60:02d}:{m % 60:02d}:00" for m in range(MINUTES_PER_DAY + 1)]
 TIME_TEXT[MINUTES_PER_DAY] = "23:59:59"
+NUMBER_TEXT = [str(n) for n in range(MINUTES_PER_DAY + 1)]  # durations in minutes as text
 
 
 def local_zone():
@@ -26,7 +27,7 @@ def local_zone():
 class DayClock:
     """Formats local minutes of one day as UTC timestamp text."""
 
-    __slots__ = ("day", "iso", "_dates", "_shift")
+    __slots__ = ("day", "iso", "_dates", "_shift", "_stamps")
 
     def __init__(self, day: dt.date, zone=None):
         zone = zone or local_zone()
@@ -36,6 +37,14 @@ class DayClock:
         offset = int(noon.utcoffset().total_seconds() // 60)  # -300 or -240 in New York
         self._shift = -offset + MINUTES_PER_DAY  # keeps the index non-negative
         self._dates = [(day + dt.timedelta(days=k)).isoformat() for k in (-1, 0, 1)]
+        self._stamps = None
+
+    @property
+    def stamps(self) -> list[str]:
+        """`ts(minute)` for every minute of the local day, for the hot loops (visits)."""
+        if self._stamps is None:
+            self._stamps = [self.ts(minute) for minute in range(MINUTES_PER_DAY)]
+        return self._stamps
 
     def ts(self, minute: int) -> str:
         """Local minute of this day (may exceed 1440 by a little) -> UTC timestamp text."""

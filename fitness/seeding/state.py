@@ -15,6 +15,10 @@ class Counters:
         self.numbers = dict(numbers or {})
         self._formats = {table: f"{fmt.prefix}%0{fmt.width}d" for table, fmt in ID_FORMATS.items()}
 
+    def format_of(self, table: str) -> str:
+        """The %-format of the table's ids, for loops that number many rows themselves."""
+        return self._formats[table]
+
     def next(self, table: str) -> str:
         number = self.numbers.get(table, 0) + 1
         self.numbers[table] = number

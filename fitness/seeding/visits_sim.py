@@ -8,6 +8,7 @@ other inside the visit (V5), each machine free at that time and in service
 """
 import datetime as dt
 
+from .clock import NUMBER_TEXT
 from .patterns import HOME_SHARE, STAY_MINUTES, VISIT_CHANCE, arrival_table
 
 ACCESS_METHODS = ("Key Card",) * 14 + ("Mobile App",) * 5 + ("Staff Override",)
@@ -74,16 +75,19 @@ class VisitStream:
         facilities = self.facilities
         n_fac = len(facilities)
         arrivals = [arrival_table(f.open_min, f.close_min, weekend).draw for f in facilities]
+        chances = {persona: chance[weekend] for persona, chance in VISIT_CHANCE.items()}
+        stays = {persona: (low, high - low + 1) for persona, (low, high) in STAY_MINUTES.items()}
         visits = []
         for member in members:
-            chance = VISIT_CHANCE[member.persona][weekend]
-            if member.persona == "lapsing":  # tapering off the longer they have been members
+            persona = member.persona
+            chance = chances[persona]
+            if persona == "lapsing":  # tapering off the longer they have been members
                 chance *= max(0.15, 1 - (ordinal - member.join) / 540)
             if random() >= chance:
                 continue
             where = member.home if n_fac == 1 or random() < HOME_SHARE else int(random() * n_fac)
-            low, high = STAY_MINUTES[member.persona]
-            stay = low + int(random() * (high - low + 1))
+            low, span = stays[persona]
+            stay = low + int(random() * span)
             start = arrivals[where](random)
             close = facilities[where].close_min
             if start + stay > close:
@@ -93,23 +97,26 @@ class VisitStream:
         busy = {}  # machine index -> [(start, end)] today
         free_after = {}  # machine index -> end of its latest session today
         out_of_service = {i for i, m in enumerate(self.machines) if m.out_until >= ordinal}
-        ts, next_id = clock.ts, self.counters.next
+        stamps = clock.stamps
         access_rows, usage_rows = [], []
         add_access = access_rows.append
+        access_id, number = self.counters.format_of("memberaccess"), self.counters.numbers.get("memberaccess", 0)
         for start, member_id, stay, where in visits:
             facility = facilities[where]
             area = facility.member_area_ids[int(random() * len(facility.member_area_ids))]
+            number += 1
             add_access((
-                next_id("memberaccess"), member_id, facility.id, area, ts(start), ts(start + stay),
-                ACCESS_METHODS[int(random() * 20)], str(stay),
+                access_id % number, member_id, facility.id, area, stamps[start], stamps[start + stay],
+                ACCESS_METHODS[int(random() * 20)], NUMBER_TEXT[stay],
             ))
             if random() < SESSION_SHARE:
-                self.sessions(facility, member_id, start, start + stay, busy, free_after, out_of_service, ts,
+                self.sessions(facility, member_id, start, start + stay, busy, free_after, out_of_service, stamps,
                               usage_rows)
+        self.counters.numbers["memberaccess"] = number
         self.sink.extend("memberaccess", access_rows)
         self.sink.extend("equipmentusage", usage_rows)
 
-    def sessions(self, facility, member_id, visit_start, visit_end, busy, free_after, out_of_service, ts, rows):
+    def sessions(self, facility, member_id, visit_start, visit_end, busy, free_after, out_of_service, stamps, rows):
         """1-3 machine sessions back to back inside the visit, each on a free machine."""
         random = self.rng.random
         types = self.machine_types[facility.index]
@@ -128,8 +135,8 @@ class VisitStream:
                     free_after[machine] = end
                 usage = "Warmup" if number == 0 and count > 1 else "Cooldown" if number == 2 else "Workout"
                 rows.append((
-                    self.counters.next("equipmentusage"), self.machines[machine].id, member_id, ts(at),
-                    ts(end), str(length), usage, None,
+                    self.counters.next("equipmentusage"), self.machines[machine].id, member_id, stamps[at],
+                    stamps[end], NUMBER_TEXT[length], usage, None,
                 ))
             at = end + 1 + int(random() * 5)
 
