@@ -14,9 +14,13 @@ Conventions (Kimball):
 - key -1 is the "unknown" row of member, membership type, staff and facility,
   used for late-arriving or missing references (monitored by
   `build_warehouse --status`);
-- facts keep the natural key of their ODS row (unique) and the id of the ETL
-  batch that last wrote them. Dimension keys in facts are plain integers (no
-  database foreign keys): loads stay fast and orphans are *measured*.
+- facts keep the natural key of their ODS row (unique), the id of the ETL
+  batch that last wrote them and a fingerprint of the ODS values they were
+  built from (`source_fingerprint`); `etl_source_digest` sums those
+  fingerprints per bucket of natural keys, so an incremental batch finds what
+  changed in the ODS without comparing every row. Dimension keys in facts are
+  plain integers (no database foreign keys): loads stay fast and orphans are
+  *measured*.
 """
 from django.db import models
 
@@ -32,6 +36,10 @@ def key():
 
 def batch_id():
     return models.IntegerField(db_index=True)
+
+
+def fingerprint_field():
+    return models.BigIntegerField(null=True, help_text="Hash of the ODS values this row was built from.")
 
 
 class Scd2Fields(models.Model):
@@ -253,6 +261,7 @@ class FactVisit(models.Model):
     duration_minutes = models.IntegerField(null=True)
     access_method = models.CharField(max_length=20)
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_visit"
@@ -282,6 +291,7 @@ class FactClassSession(models.Model):
     waitlisted = models.IntegerField()
     cancelled_enrollments = models.IntegerField()
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_class_session"
@@ -307,6 +317,7 @@ class FactClassAttendance(models.Model):
     is_no_show = models.IntegerField()
     payment_amount = models.DecimalField(**MONEY)
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_class_attendance"
@@ -328,6 +339,7 @@ class FactPayment(models.Model):
     payment_method = models.CharField(max_length=20)
     status = models.CharField(max_length=20)
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_payment"
@@ -349,6 +361,7 @@ class FactMembershipPeriod(models.Model):
     status = models.CharField(max_length=20)
     auto_renew = models.BooleanField()
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_membership_period"
@@ -369,6 +382,7 @@ class FactEquipmentUsage(models.Model):
     duration_minutes = models.IntegerField(null=True)
     usage_type = models.CharField(max_length=20)
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_equipment_usage"
@@ -387,6 +401,7 @@ class FactEquipmentMaintenance(models.Model):
     maintenance_type = models.CharField(max_length=20)
     cost = models.DecimalField(**MONEY)
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_equipment_maintenance"
@@ -412,6 +427,7 @@ class FactStaffShift(models.Model):
     break_minutes = models.IntegerField()
     labor_cost = models.DecimalField(**MONEY, help_text="Regular hours x rate + overtime hours x rate x 1.5.")
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_staff_shift"
@@ -438,6 +454,7 @@ class FactPayroll(models.Model):
     gross_pay = models.DecimalField(**MONEY)
     net_pay = models.DecimalField(**MONEY)
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_payroll"
@@ -459,6 +476,7 @@ class FactInstructorFeedback(models.Model):
     motivation = models.IntegerField()
     overall_rating = models.IntegerField()
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_instructor_feedback"
@@ -477,6 +495,7 @@ class FactStaffCertification(models.Model):
     expiry_day_serial = models.IntegerField(help_text="Days since 1970-01-01 (dim_date.day_serial scale).")
     status = models.CharField(max_length=20)
     etl_batch_id = batch_id()
+    source_fingerprint = fingerprint_field()
 
     class Meta:
         db_table = "fact_staff_certification"
@@ -503,6 +522,38 @@ class AggFacilityDaily(models.Model):
     class Meta:
         db_table = "agg_facility_daily"
         constraints = [models.UniqueConstraint(fields=["date_key", "facility_key"], name="agg_facility_daily_uniq")]
+
+
+class SourceDigest(models.Model):
+    """Per fact table and bucket of natural keys (the key without its last
+    three characters): how many source rows, the XOR of their fingerprints and
+    the first and last key, as of the last batch. A bucket whose digest the
+    ODS no longer matches holds a new, changed or deleted row."""
+
+    fact_table = models.CharField(max_length=40)
+    bucket = models.CharField(max_length=40)
+    row_count = models.IntegerField()
+    fingerprint = models.BigIntegerField()
+    first_key = models.CharField(max_length=40)
+    last_key = models.CharField(max_length=40)
+
+    class Meta:
+        db_table = "etl_source_digest"
+        constraints = [models.UniqueConstraint(fields=["fact_table", "bucket"], name="etl_source_digest_uniq")]
+
+
+class MemberVisitCount(models.Model):
+    """Visits per member and facility in the ODS as of the last batch, behind
+    dim_member's home facility (most visits): an incremental batch adds and
+    subtracts the visits it finds changed instead of counting every visit."""
+
+    member_id = models.CharField(max_length=20)
+    facility_id = models.CharField(max_length=20)
+    visits = models.IntegerField()
+
+    class Meta:
+        db_table = "etl_member_visits"
+        constraints = [models.UniqueConstraint(fields=["member_id", "facility_id"], name="etl_member_visits_uniq")]
 
 
 # ---------------------------------------------------------------------- audit

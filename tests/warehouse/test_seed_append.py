@@ -43,6 +43,10 @@ def test_incremental_load_after_seed_append():
     counts = second.table_counts["fact_visit"]
     assert (counts["inserted"], counts["updated"], counts["deleted"]) == (new_visits, 0, 0)
     assert second.rows_inserted < first.rows_inserted / 3  # just the new days, not a reload
+    # Every visit was fingerprinted, but only the new ones, and the few old ones
+    # of members whose dimension version changed, were transformed and compared.
+    assert counts["checked"] == MemberAccess.objects.count()
+    assert new_visits <= counts["read"] < new_visits + visits_before / 5
     new_keys = FactVisit.objects.exclude(access_id__in=loaded_before).values_list("date_key", flat=True)
     assert min(new_keys) >= int(FIRST_END.strftime("%Y%m%d"))
     assert_reconciles()

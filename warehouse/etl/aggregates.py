@@ -1,21 +1,27 @@
 """agg_facility_daily: one row per facility and day, recomputed only for the
-days whose facts this batch wrote or removed."""
+(day, facility) pairs whose facts this batch wrote or removed."""
 from classes.choices import InstanceStatus
 from members.choices import PaymentStatus
 
-from .facts import TOUCHED_DATES, insert_all
+from .facts import TOUCHED_PAIRS, insert_all
 from .statements import stage, timed, upsert_changed
 
 AGG_COLUMNS = [
     "visits", "unique_members", "peak_hourly_occupancy", "class_sessions", "class_attendance", "class_capacity",
     "class_fill_rate", "revenue", "labor_hours", "labor_cost",
 ]
+PAIRS = "stg_agg_pairs"
 
 
-def facility_daily_sql(all_days=False):
-    """Per facility and day; only the touched days unless `all_days` (full build)."""
-    def on_days(column):
-        return "1 = 1" if all_days else f"{column} IN (SELECT DISTINCT date_key FROM {TOUCHED_DATES})"
+def facility_daily_sql(pairs=None):
+    """Per facility and day; of the (date_key, facility_key) rows of temp
+    table `pairs` only when given (each fact is read through its facility and
+    date index), else of everything (full build)."""
+    def facts(table, alias):
+        if not pairs:
+            return f"{table} {alias}"
+        return (f"{table} {alias} JOIN {pairs} p "
+                f"ON p.date_key = {alias}.date_key AND p.facility_key = {alias}.facility_key")
 
     return f"""
         SELECT date_key, facility_key, SUM(visits) AS visits, SUM(unique_members) AS unique_members,
@@ -25,42 +31,48 @@ def facility_daily_sql(all_days=False):
                ROUND(SUM(revenue), 2) AS revenue, ROUND(SUM(labor_hours), 2) AS labor_hours,
                ROUND(SUM(labor_cost), 2) AS labor_cost
         FROM (
-            SELECT date_key, facility_key, COUNT(*) AS visits, COUNT(DISTINCT member_key) AS unique_members,
+            SELECT v.date_key, v.facility_key, COUNT(*) AS visits, COUNT(DISTINCT v.member_key) AS unique_members,
                    0 AS peak, 0 AS sessions, 0 AS attended, 0 AS capacity, 0 AS revenue, 0 AS labor_hours,
                    0 AS labor_cost
-            FROM fact_visit WHERE {on_days('date_key')} GROUP BY date_key, facility_key
+            FROM {facts('fact_visit', 'v')} GROUP BY v.date_key, v.facility_key
           UNION ALL
             SELECT date_key, facility_key, 0, 0, MAX(present), 0, 0, 0, 0, 0, 0
-            FROM (SELECT v.date_key, v.facility_key, h.time_key, COUNT(*) AS present
-                  FROM fact_visit v
-                  JOIN dim_time_of_day h ON h.time_key BETWEEN v.time_key AND COALESCE(v.check_out_hour, v.time_key)
-                  WHERE {on_days('v.date_key')}
-                  GROUP BY v.date_key, v.facility_key, h.time_key) hourly
+            FROM (SELECT s.date_key, s.facility_key, h.time_key, SUM(s.visits) AS present
+                  FROM (SELECT v.date_key, v.facility_key, v.time_key AS first_hour,
+                               COALESCE(v.check_out_hour, v.time_key) AS last_hour, COUNT(*) AS visits
+                        FROM {facts('fact_visit', 'v')}
+                        GROUP BY v.date_key, v.facility_key, v.time_key, COALESCE(v.check_out_hour, v.time_key)) s
+                  JOIN dim_time_of_day h ON h.time_key BETWEEN s.first_hour AND s.last_hour
+                  GROUP BY s.date_key, s.facility_key, h.time_key) hourly
             GROUP BY date_key, facility_key
           UNION ALL
-            SELECT date_key, facility_key, 0, 0, 0, COUNT(*), SUM(attended), SUM(capacity), 0, 0, 0
-            FROM fact_class_session WHERE status = '{InstanceStatus.COMPLETED}' AND {on_days('date_key')}
-            GROUP BY date_key, facility_key
+            SELECT c.date_key, c.facility_key, 0, 0, 0, COUNT(*), SUM(c.attended), SUM(c.capacity), 0, 0, 0
+            FROM {facts('fact_class_session', 'c')} WHERE c.status = '{InstanceStatus.COMPLETED}'
+            GROUP BY c.date_key, c.facility_key
           UNION ALL
-            SELECT date_key, facility_key, 0, 0, 0, 0, 0, 0, SUM(amount), 0, 0
-            FROM fact_payment WHERE status = '{PaymentStatus.COMPLETED}' AND {on_days('date_key')}
-            GROUP BY date_key, facility_key
+            SELECT y.date_key, y.facility_key, 0, 0, 0, 0, 0, 0, SUM(y.amount), 0, 0
+            FROM {facts('fact_payment', 'y')} WHERE y.status = '{PaymentStatus.COMPLETED}'
+            GROUP BY y.date_key, y.facility_key
           UNION ALL
-            SELECT date_key, facility_key, 0, 0, 0, 0, 0, 0, 0, SUM(actual_hours), SUM(labor_cost)
-            FROM fact_staff_shift WHERE {on_days('date_key')} GROUP BY date_key, facility_key
+            SELECT w.date_key, w.facility_key, 0, 0, 0, 0, 0, 0, 0, SUM(w.actual_hours), SUM(w.labor_cost)
+            FROM {facts('fact_staff_shift', 'w')} GROUP BY w.date_key, w.facility_key
         ) parts
         GROUP BY date_key, facility_key"""
 
 
 def load_agg_facility_daily(ctx):
     if ctx.full:
-        insert_all(ctx, "agg_facility_daily", facility_daily_sql(all_days=True))
+        insert_all(ctx, "agg_facility_daily", facility_daily_sql())
         return
     with timed(ctx, "agg_facility_daily") as counts:
-        counts.read += stage(ctx, "stg_agg_facility_daily", facility_daily_sql())
+        if not stage(ctx, PAIRS, f"SELECT DISTINCT date_key, facility_key FROM {TOUCHED_PAIRS}"):
+            return
+        counts.read += stage(ctx, "stg_agg_facility_daily", facility_daily_sql(PAIRS))
         inserted, updated, deleted = upsert_changed(
             ctx, "agg_facility_daily", "stg_agg_facility_daily", ["date_key", "facility_key"], AGG_COLUMNS,
-            delete_missing=True, delete_scope=f"t.date_key IN (SELECT date_key FROM {TOUCHED_DATES})",
+            delete_missing=True,
+            delete_scope=f"EXISTS (SELECT 1 FROM {PAIRS} p WHERE p.date_key = t.date_key "
+                         f"AND p.facility_key = t.facility_key)",
         )
         counts.inserted += inserted
         counts.updated += updated

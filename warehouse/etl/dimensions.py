@@ -3,6 +3,14 @@
 SCD types (see the issue): member, membership type and staff keep history
 (SCD 2); facility, area, class type and equipment are overwritten (SCD 1);
 certifications never change once loaded (SCD 0).
+
+The small dimensions are staged whole on every batch. dim_member, which needs
+every member's visits (home facility) and membership periods (type history),
+stages on an incremental batch only the members whose ODS row, visits or
+periods changed; the visits per member and facility (etl_member_visits) are
+counted once by a full build and then kept up to date from the visits a batch
+finds changed. Every loader logs the changes facts can see
+(statements.log_dimension_changes) so that their facts are staged again.
 """
 import calendar
 import datetime as dt
@@ -10,7 +18,7 @@ import datetime as dt
 from django.db.models import Max, Min
 
 from ..models import UNKNOWN_KEY
-from .statements import load_scd2, stage, timed, upsert_changed
+from .statements import load_scd2, log_new_keys, stage, timed, upsert_changed
 
 EPOCH = dt.date(1970, 1, 1)
 FIRST_DAY = "1900-01-01"  # first version of a dimension row whose history the ODS does not know
@@ -171,11 +179,14 @@ def ensure_unknown_rows(ctx):
 
 
 # -------------------------------------------------------------------- SCD 1
-def load_scd1(ctx, table, stage_sql, natural_key):
+def load_scd1(ctx, table, stage_sql, natural_key, dimension):
+    """Facts hold only the surrogate key, which an update keeps: only new
+    natural keys concern them."""
     name = f"stg_{table}"
     with timed(ctx, table) as counts:
         counts.read += stage(ctx, name, stage_sql)
         columns = [c for c in stage_columns(ctx, name) if c != natural_key]
+        log_new_keys(ctx, dimension, table, name, natural_key)
         inserted, updated, _ = upsert_changed(ctx, table, name, [natural_key], columns)
         counts.inserted += inserted
         counts.updated += updated
@@ -195,14 +206,14 @@ def load_dim_facility(ctx):
                COALESCE((SELECT SUM(a.maxcapacity) FROM facilityareas a
                          WHERE a.facilityid = f.facilityid AND a.isactive), 0) AS total_capacity,
                f.isactive AS is_active
-        FROM facilities f""", "facility_id")
+        FROM facilities f""", "facility_id", "facility")
 
 
 def load_dim_area(ctx):
     load_scd1(ctx, "dim_area", """
         SELECT areaid AS area_id, facilityid AS facility_id, areaname AS area_name, areatype AS area_type,
                maxcapacity AS max_capacity, squarefootage AS square_footage, isactive AS is_active
-        FROM facilityareas""", "area_id")
+        FROM facilityareas""", "area_id", "area")
 
 
 def load_dim_class_type(ctx):
@@ -210,7 +221,7 @@ def load_dim_class_type(ctx):
         SELECT classtypeid AS class_type_id, classname AS class_name, category AS category,
                durationminutes AS duration_minutes, maxparticipants AS max_participants,
                requiredcertifications AS required_certifications, isactive AS is_active
-        FROM classtypes""", "class_type_id")
+        FROM classtypes""", "class_type_id", "class_type")
 
 
 def load_dim_equipment(ctx):
@@ -218,7 +229,7 @@ def load_dim_equipment(ctx):
         SELECT equipmentid AS equipment_id, facilityid AS facility_id, areaid AS area_id,
                equipmentname AS equipment_name, equipmenttype AS equipment_type, brand AS brand,
                model AS model_name, purchasedate AS purchase_date, purchaseprice AS purchase_price, status AS status
-        FROM equipment""", "equipment_id")
+        FROM equipment""", "equipment_id", "equipment")
 
 
 # -------------------------------------------------------------------- SCD 0
@@ -230,6 +241,7 @@ def load_dim_certification(ctx):
                    issuingorganization AS issuing_organization, validitymonths AS validity_months,
                    isrequired AS is_required
             FROM instructorcertifications""")
+        log_new_keys(ctx, "certification", "dim_certification", "stg_dim_certification", "certification_id")
         counts.inserted += ctx.execute(
             "INSERT INTO dim_certification (certification_id, certification_name, issuing_organization, "
             "validity_months, is_required, etl_batch_id) "
@@ -255,6 +267,7 @@ def load_dim_membership_type(ctx):
             type1=["type_name", "duration_months", "max_family_members", "is_active"],
             # The ODS keeps no timestamp of a fee change: it takes effect on the batch's as-of date.
             change_date=d.date_literal(ctx.as_of), first_effective=d.date_literal(FIRST_DAY),
+            dimension="membership_type",
         )
         counts.inserted += inserted
         counts.updated += updated
@@ -275,6 +288,7 @@ def load_dim_staff(ctx):
             type1=["employee_number", "first_name", "last_name", "department", "employment_type", "hire_date",
                    "termination_date"],
             change_date=d.date_literal(ctx.as_of), first_effective=d.date_literal(FIRST_DAY),
+            dimension="staff", read_by_facts={"hourly_rate": "staff_rate"},  # shifts are costed at it
         )
         counts.inserted += inserted
         counts.updated += updated
@@ -284,25 +298,140 @@ MEMBER_TYPE1 = ["first_name", "last_name", "gender", "date_of_birth", "join_date
 MEMBER_TRACKED = ["membership_type_id", "member_status", "city", "zip_code"]
 
 
-def stage_member_sources(ctx):
-    """Three staging tables: runs of one membership type (consecutive periods
-    of the same type), each member's home facility (most visits), and the
-    member's current state."""
+# Columns of the members row the dimension copies as they are (SCD 1 and 2).
+MEMBER_ROW_COLUMNS = {
+    "first_name": "firstname", "last_name": "lastname", "gender": "gender", "date_of_birth": "dateofbirth",
+    "join_date": "joindate", "state": "state", "member_status": "memberstatus", "city": "city", "zip_code": "zipcode",
+}
+MEMBER_CANDIDATES = "stg_member_candidates"
+MEMBER_VISITS = "etl_member_visits"
+VISIT_DELTAS = "stg_member_visit_deltas"
+
+
+def count_member_visits(ctx):
+    """Visits per member and facility, counted from the ODS (full build, or
+    when the counts cannot be brought up to date). On PostgreSQL the unique
+    index is built once after the insert rather than maintained row by row."""
+    from .facts import drop_secondary_indexes
+
+    count = (f"INSERT INTO {MEMBER_VISITS} (member_id, facility_id, visits) "
+             f"SELECT memberid, facilityid, COUNT(*) FROM memberaccess GROUP BY memberid, facilityid")
+    if not ctx.dialect.is_postgres:
+        ctx.execute(f"DELETE FROM {MEMBER_VISITS}")
+        ctx.execute(count)
+        return
+    ctx.execute(f"TRUNCATE {MEMBER_VISITS}")
+    rebuild = drop_secondary_indexes(ctx, MEMBER_VISITS)
+    ctx.execute(count)
+    for statement in rebuild:
+        ctx.execute(statement)
+    ctx.execute(f"ANALYZE {MEMBER_VISITS}")
+
+
+def unknown_old_members(ctx, changed, fact, key, facility=False):
+    """Changed rows whose fact points at no known member (or facility): the
+    warehouse cannot tell which member (facility) they counted for."""
+    sql = (f"SELECT COUNT(*) FROM {changed} c JOIN {fact} f ON f.{key} = c.nk "
+           f"LEFT JOIN dim_member dm ON dm.member_key = f.member_key ")
+    where = "dm.member_key IS NULL OR dm.member_key = %s"
+    params = [UNKNOWN_KEY]
+    if facility:
+        sql += "LEFT JOIN dim_facility df ON df.facility_key = f.facility_key "
+        where += " OR df.facility_key IS NULL OR df.facility_key = %s"
+        params.append(UNKNOWN_KEY)
+    return ctx.scalar(f"{sql}WHERE {where}", params)
+
+
+def update_member_visits(ctx, changed):
+    """Bring the visit counts up to date from the changed visits (temp table
+    of access ids): +1 for the visit as the ODS holds it now, -1 for the
+    visit as it was loaded (member and facility from its fact). Returns the
+    temp table of the (member, facility) deltas, or None when the counts must
+    be recounted instead: an old visit of an unknown member or facility, or
+    no counts at all beside loaded visits (facts loaded before migration 0006)."""
+    if unknown_old_members(ctx, changed, "fact_visit", "access_id", facility=True):
+        return None
+    if not ctx.scalar(f"SELECT COUNT(*) FROM (SELECT 1 FROM {MEMBER_VISITS} LIMIT 1) c") and \
+            ctx.scalar("SELECT COUNT(*) FROM (SELECT 1 FROM fact_visit LIMIT 1) f"):
+        return None
+    stage(ctx, VISIT_DELTAS, f"""
+        SELECT member_id, facility_id, SUM(delta) AS delta FROM (
+            SELECT a.memberid AS member_id, a.facilityid AS facility_id, 1 AS delta
+            FROM {changed} c JOIN memberaccess a ON a.accessid = c.nk
+            UNION ALL
+            SELECT dm.member_id, df.facility_id, -1 FROM {changed} c
+            JOIN fact_visit f ON f.access_id = c.nk
+            JOIN dim_member dm ON dm.member_key = f.member_key
+            JOIN dim_facility df ON df.facility_key = f.facility_key) d
+        GROUP BY member_id, facility_id HAVING SUM(delta) <> 0""")
+    match = "t.member_id = s.member_id AND t.facility_id = s.facility_id"
+    ctx.execute(f"UPDATE {MEMBER_VISITS} AS t SET visits = t.visits + s.delta FROM {VISIT_DELTAS} AS s WHERE {match}")
+    ctx.execute(f"INSERT INTO {MEMBER_VISITS} (member_id, facility_id, visits) "
+                f"SELECT s.member_id, s.facility_id, s.delta FROM {VISIT_DELTAS} s "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {MEMBER_VISITS} t WHERE {match})")
+    ctx.execute(f"DELETE FROM {MEMBER_VISITS} AS t WHERE t.visits = 0 "
+                f"AND EXISTS (SELECT 1 FROM {VISIT_DELTAS} s WHERE {match})")
+    return VISIT_DELTAS
+
+
+def changed_members(ctx):
+    """Temp table (member_id) of the members whose dimension rows may change,
+    bringing the visit counts up to date on the way; or None when every
+    member must be staged (and the visits recounted): a changed visit or
+    period whose old member the warehouse cannot tell.
+    - members whose ODS row differs from their current version, or new ones;
+    - members whose visit count at some facility changed (home facility);
+    - members with a membership period new, changed or gone (membership type
+      runs): the member of the ODS row now and the member the fact was
+      loaded for."""
+    from .changes import changed_source_keys
+    from .facts import FACTS_BY_TABLE
+
     d = ctx.dialect
-    stage(ctx, "stg_member_type_runs", """
+    differs = " OR ".join(d.distinct(f"t.{dim}", f"m.{ods}") for dim, ods in MEMBER_ROW_COLUMNS.items())
+    parts = [f"""SELECT m.memberid AS member_id FROM members m
+                 LEFT JOIN dim_member t ON t.member_id = m.memberid AND t.is_current
+                 WHERE t.member_key IS NULL OR {differs}"""]
+    deltas = update_member_visits(ctx, changed_source_keys(ctx, FACTS_BY_TABLE["fact_visit"]))
+    if deltas is None:
+        return None
+    parts.append(f"SELECT member_id FROM {deltas}")
+    periods = changed_source_keys(ctx, FACTS_BY_TABLE["fact_membership_period"])
+    if unknown_old_members(ctx, periods, "fact_membership_period", "membership_id"):
+        return None
+    parts.append(f"SELECT o.memberid FROM {periods} c JOIN membermemberships o ON o.membershipid = c.nk")
+    parts.append(f"SELECT dm.member_id FROM {periods} c JOIN fact_membership_period f ON f.membership_id = c.nk "
+                 f"JOIN dim_member dm ON dm.member_key = f.member_key")
+    stage(ctx, MEMBER_CANDIDATES, f"SELECT DISTINCT member_id FROM ({' UNION ALL '.join(parts)}) c")
+    return MEMBER_CANDIDATES
+
+
+def stage_member_sources(ctx, candidates=None):
+    """Three staging tables: runs of one membership type (consecutive periods
+    of the same type), each member's home facility (most visits, from the
+    visit counts), and the member's current state; of the `candidates`
+    members only when given
+    (every statement partitions by member, so a member's rows come out the
+    same either way)."""
+    d = ctx.dialect
+
+    def only(column):
+        return f"WHERE {column} IN (SELECT member_id FROM {candidates})" if candidates else ""
+
+    stage(ctx, "stg_member_type_runs", f"""
         SELECT memberid AS member_id, membershiptypeid AS membership_type_id, startdate AS run_start,
                LEAD(startdate) OVER (PARTITION BY memberid ORDER BY startdate, membershipid) AS next_start,
                ROW_NUMBER() OVER (PARTITION BY memberid ORDER BY startdate, membershipid) AS run_number,
                ROW_NUMBER() OVER (PARTITION BY memberid ORDER BY startdate DESC, membershipid DESC) AS run_from_last
         FROM (SELECT memberid, membershiptypeid, startdate, membershipid,
                      LAG(membershiptypeid) OVER (PARTITION BY memberid ORDER BY startdate, membershipid) AS prev_type
-              FROM membermemberships) p
+              FROM membermemberships {only('memberid')}) p
         WHERE prev_type IS NULL OR prev_type <> membershiptypeid""")
-    stage(ctx, "stg_member_home", """
-        SELECT memberid AS member_id, facilityid AS facility_id
-        FROM (SELECT memberid, facilityid,
-                     ROW_NUMBER() OVER (PARTITION BY memberid ORDER BY COUNT(*) DESC, facilityid) AS rank_
-              FROM memberaccess GROUP BY memberid, facilityid) v
+    stage(ctx, "stg_member_home", f"""
+        SELECT member_id, facility_id
+        FROM (SELECT member_id, facility_id,
+                     ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY visits DESC, facility_id) AS rank_
+              FROM {MEMBER_VISITS} {only('member_id')}) v
         WHERE rank_ = 1""")
     return stage(ctx, "stg_dim_member", f"""
         SELECT m.memberid AS member_id, m.firstname AS first_name, m.lastname AS last_name, m.gender AS gender,
@@ -312,7 +441,8 @@ def stage_member_sources(ctx):
                r.run_start AS type_start, {d.local_date('m.lastmodified')} AS modified_date
         FROM members m
         LEFT JOIN stg_member_type_runs r ON r.member_id = m.memberid AND r.run_from_last = 1
-        LEFT JOIN stg_member_home h ON h.member_id = m.memberid""")
+        LEFT JOIN stg_member_home h ON h.member_id = m.memberid
+        {only('m.memberid')}""")
 
 
 def insert_new_member_history(ctx):
@@ -336,9 +466,19 @@ def insert_new_member_history(ctx):
 
 
 def load_dim_member(ctx):
+    from .changes import changed_source_keys
+    from .facts import FACTS_BY_TABLE
+
     d = ctx.dialect
+    if not ctx.full:
+        for fact in ("fact_visit", "fact_membership_period"):  # (timed under the fact)
+            changed_source_keys(ctx, FACTS_BY_TABLE[fact])
     with timed(ctx, "dim_member") as counts:
-        counts.read += stage_member_sources(ctx)
+        candidates = None if ctx.full else changed_members(ctx)
+        if candidates is None:
+            count_member_visits(ctx)
+        counts.read += stage_member_sources(ctx, candidates)
+        log_new_keys(ctx, "member", "dim_member", "stg_dim_member", "member_id")
         counts.inserted += insert_new_member_history(ctx)
         # A new membership type dates from the start of the period that brought
         # it; any other tracked change from the member row's lastmodified.
@@ -349,10 +489,22 @@ def load_dim_member(ctx):
         )
         inserted, updated = load_scd2(
             ctx, "dim_member", "stg_dim_member", "member_id", tracked=MEMBER_TRACKED, type1=MEMBER_TYPE1,
-            change_date=change_date, first_effective="s.join_date",
+            change_date=change_date, first_effective="s.join_date", dimension="member",
+            # A payment's facility is its member's home, its membership type the member's.
+            read_by_facts={"home_facility_id": "member_home", "membership_type_id": "member_type"},
         )
         counts.inserted += inserted
         counts.updated += updated
+
+
+def analyze_dimensions(ctx):
+    """After a full build's truncate and reload the planner knows nothing of
+    the dimensions' sizes, and would hash millions of fact rows to probe them
+    with a few thousand dimension rows."""
+    if ctx.full and ctx.dialect.is_postgres:
+        for table in ("dim_member", "dim_membership_type", "dim_staff", "dim_facility", "dim_area", "dim_class_type",
+                      "dim_equipment", "dim_certification"):
+            ctx.execute(f"ANALYZE {table}")
 
 
 DIMENSION_STEPS = [
@@ -367,4 +519,5 @@ DIMENSION_STEPS = [
     load_dim_membership_type,
     load_dim_staff,
     load_dim_member,
+    analyze_dimensions,
 ]

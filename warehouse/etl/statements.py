@@ -11,6 +11,12 @@ tables (no per-row Python):
 
 Rows that did not change are never written, which is what makes a second run
 over an unchanged ODS insert and update nothing.
+
+An incremental batch stages only candidate rows (see changes.py), so the
+compare step is scoped to them: `apply_changes` updates, inserts and deletes
+only among the candidates' natural keys. Dimension loads log the entities
+whose versions they changed, and from which date, in the change log
+(`log_dimension_changes`), so that facts pointing at them are re-pointed.
 """
 import time
 from dataclasses import dataclass, field
@@ -20,15 +26,17 @@ from ..models import OPEN_END
 
 @dataclass
 class TableCounts:
-    read: int = 0
+    read: int = 0  # rows staged (transformed, looked up)
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
     seconds: float = 0.0
+    checked: int = 0  # source rows fingerprinted to find the changes (incremental batches)
 
     def as_dict(self):
         return {
             "read": self.read,
+            "checked": self.checked,
             "inserted": self.inserted,
             "updated": self.updated,
             "deleted": self.deleted,
@@ -47,6 +55,7 @@ class LoadContext:
     full: bool
     counts: dict = field(default_factory=dict)
     temp_tables: list = field(default_factory=list)
+    memo: dict = field(default_factory=dict)  # per-batch results computed once (changes.py)
 
     def execute(self, sql, params=None):
         self.cursor.execute(sql, params if params is not None else [])
@@ -76,10 +85,15 @@ class timed:
         return False
 
 
-def stage(ctx, name, select_sql, params=None):
-    """Materialise `select_sql` as temp table `name`; returns its row count."""
+def stage(ctx, name, select_sql, params=None, hash_groups=False):
+    """Materialise `select_sql` as temp table `name`; returns its row count.
+    `hash_groups`: the SELECT groups many rows into few (see Dialect.hash_aggregate)."""
     ctx.execute(f"DROP TABLE IF EXISTS {name}")
-    ctx.execute(f"CREATE TEMP TABLE {name} AS {select_sql}", params)
+    create = f"CREATE TEMP TABLE {name} AS {select_sql}"
+    if hash_groups:
+        ctx.dialect.hash_aggregate(ctx, create, params)
+    else:
+        ctx.execute(create, params)
     if name not in ctx.temp_tables:
         ctx.temp_tables.append(name)
     if ctx.dialect.is_postgres:
@@ -101,22 +115,14 @@ def _differs(ctx, columns, left="t", right="s"):
     return " OR ".join(ctx.dialect.distinct(f"{left}.{c}", f"{right}.{c}") for c in columns)
 
 
-def upsert_changed(ctx, target, stage_name, keys, columns, *, delete_missing=False, touched_dates=None,
-                   delete_scope=None):
+def upsert_changed(ctx, target, stage_name, keys, columns, *, delete_missing=False, delete_scope=None):
     """Bring `target` in line with `stage_name`: update rows whose `columns`
     differ, insert new natural keys, optionally delete keys no longer in the
-    source. `touched_dates` names a temp table collecting the date_key of every
-    row written or removed (old and new dates), for the daily aggregate.
-    `delete_scope` restricts deletions (an SQL condition on target alias t).
-    Returns (inserted, updated, deleted)."""
+    source. `delete_scope` restricts deletions (an SQL condition on target
+    alias t). Returns (inserted, updated, deleted)."""
     match, differs = _match(keys), _differs(ctx, columns)
     updated = deleted = 0
     if not ctx.full:
-        if touched_dates:
-            ctx.execute(
-                f"INSERT INTO {touched_dates} (date_key) SELECT t.date_key FROM {target} t "
-                f"JOIN {stage_name} s ON {match} WHERE {differs}"
-            )
         assignments = ", ".join(f"{c} = s.{c}" for c in columns)
         updated = ctx.execute(
             f"UPDATE {target} AS t SET {assignments}, etl_batch_id = %s FROM {stage_name} AS s "
@@ -127,8 +133,6 @@ def upsert_changed(ctx, target, stage_name, keys, columns, *, delete_missing=Fal
             missing = f"NOT EXISTS (SELECT 1 FROM {stage_name} s WHERE {match})"
             if delete_scope:
                 missing += f" AND {delete_scope}"
-            if touched_dates:
-                ctx.execute(f"INSERT INTO {touched_dates} (date_key) SELECT t.date_key FROM {target} t WHERE {missing}")
             deleted = ctx.execute(f"DELETE FROM {target} AS t WHERE {missing}")
     all_columns = ", ".join([*keys, *columns])
     source_columns = ", ".join(f"s.{c}" for c in [*keys, *columns])
@@ -137,15 +141,82 @@ def upsert_changed(ctx, target, stage_name, keys, columns, *, delete_missing=Fal
         f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})",
         [ctx.batch_id],
     )
-    if touched_dates:
-        ctx.execute(
-            f"INSERT INTO {touched_dates} (date_key) SELECT DISTINCT date_key FROM {target} WHERE etl_batch_id = %s",
-            [ctx.batch_id],
-        )
     return inserted, updated, deleted
 
 
-def load_scd2(ctx, dim, stage_name, natural_key, tracked, type1, change_date, first_effective):
+def apply_changes(ctx, target, stage_name, candidates, key, columns, touched_pairs=None):
+    """Bring the `candidates` (temp table of natural keys `nk`) of fact
+    `target` in line with `stage_name`, which holds the candidates still in
+    the source: update the rows whose `columns` differ, insert the new keys,
+    delete candidates missing from the stage. Rows outside the candidates are
+    not read. `touched_pairs` names a temp table collecting the (date_key,
+    facility_key) of every row written or removed, old and new values, for
+    the daily aggregate. Returns (inserted, updated, deleted)."""
+    match, differs = f"t.{key} = s.{key}", _differs(ctx, columns)
+    gone = (f"t.{key} IN (SELECT nk FROM {candidates}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {stage_name} s WHERE {match})")
+    if touched_pairs:
+        ctx.execute(f"INSERT INTO {touched_pairs} (date_key, facility_key) SELECT t.date_key, t.facility_key "
+                    f"FROM {target} t JOIN {stage_name} s ON {match} WHERE {differs}")
+        ctx.execute(f"INSERT INTO {touched_pairs} (date_key, facility_key) SELECT t.date_key, t.facility_key "
+                    f"FROM {target} t WHERE {gone}")
+    assignments = ", ".join(f"{c} = s.{c}" for c in columns)
+    updated = ctx.execute(
+        f"UPDATE {target} AS t SET {assignments}, etl_batch_id = %s FROM {stage_name} AS s "
+        f"WHERE {match} AND ({differs})",
+        [ctx.batch_id],
+    )
+    deleted = ctx.execute(f"DELETE FROM {target} AS t WHERE {gone}")
+    all_columns = ", ".join([key, *columns])
+    inserted = ctx.execute(
+        f"INSERT INTO {target} ({all_columns}, etl_batch_id) SELECT {', '.join('s.' + c for c in [key, *columns])}, %s "
+        f"FROM {stage_name} s WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})",
+        [ctx.batch_id],
+    )
+    if touched_pairs and (inserted or updated):
+        ctx.execute(f"INSERT INTO {touched_pairs} (date_key, facility_key) SELECT date_key, facility_key "
+                    f"FROM {target} WHERE etl_batch_id = %s", [ctx.batch_id])
+    return inserted, updated, deleted
+
+
+# ------------------------------------------------------------- change log
+CHANGE_LOG = "stg_dimension_changes"
+ALL_DATES = "0001-01-01"  # from_date of a change that concerns every fact of the entity
+
+
+def start_change_log(ctx):
+    """(dimension, natural_id, from_date): the entities whose dimension rows
+    an incremental batch changed, so that facts looked up on or after
+    from_date are staged again even if their ODS row did not change."""
+    ctx.execute(f"DROP TABLE IF EXISTS {CHANGE_LOG}")
+    ctx.execute(f"CREATE TEMP TABLE {CHANGE_LOG} (dimension VARCHAR(20), natural_id VARCHAR(40), from_date DATE)")
+    if CHANGE_LOG not in ctx.temp_tables:
+        ctx.temp_tables.append(CHANGE_LOG)
+
+
+def log_dimension_changes(ctx, dimension, select_sql, params=None):
+    """Log the (natural_id, from_date) rows of `select_sql` as changes of `dimension`.
+    A full build logs nothing: every fact is rebuilt anyway."""
+    if ctx.full:
+        return 0
+    return ctx.execute(
+        f"INSERT INTO {CHANGE_LOG} (dimension, natural_id, from_date) SELECT '{dimension}', c.* FROM ({select_sql}) c",
+        params,
+    )
+
+
+def log_new_keys(ctx, dimension, dim, stage_name, natural_key):
+    """Natural keys the dimension does not hold yet: facts that found no row
+    for them (unknown key) must be looked up again."""
+    log_dimension_changes(
+        ctx, dimension,
+        f"SELECT s.{natural_key}, {ctx.dialect.date_literal(ALL_DATES)} FROM {stage_name} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {dim} t WHERE t.{natural_key} = s.{natural_key})",
+    )
+
+
+def load_scd2(ctx, dim, stage_name, natural_key, tracked, type1, change_date, first_effective, dimension,
+              read_by_facts=None):
     """Slowly changing dimension type 2 from a staged current state.
 
     - `type1` columns are overwritten on every version (corrections);
@@ -155,29 +226,54 @@ def load_scd2(ctx, dim, stage_name, natural_key, tracked, type1, change_date, fi
       change dated on or before the current version's start corrects that
       version in place instead (two changes on one day make one version);
     - natural keys never seen open their first version on `first_effective`.
+
+    Every change facts can see is logged with the first date it affects:
+    under `dimension` (facts looking up the key) a new key for all dates and
+    a version closed on `change_date` (facts from then on get the new key);
+    under its own name a column some facts read from the version
+    (`read_by_facts`: {column: name}, e.g. the hourly rate a shift is costed
+    at): corrected in place in the current version from that version's
+    start, or, for a type 1 column, in all versions for all dates.
     Returns (inserted, updated)."""
     d = ctx.dialect
     match = f"t.{natural_key} = s.{natural_key}"
     tracked_differ = _differs(ctx, tracked)
     updated = 0
+    read_by_facts = read_by_facts or {}
     if type1 and not ctx.full:
+        for column in set(type1) & set(read_by_facts):
+            log_dimension_changes(
+                ctx, read_by_facts[column],
+                f"SELECT DISTINCT s.{natural_key}, {d.date_literal(ALL_DATES)} FROM {dim} t JOIN {stage_name} s "
+                f"ON {match} WHERE {d.distinct(f't.{column}', f's.{column}')}",
+            )
         assignments = ", ".join(f"{c} = s.{c}" for c in type1)
         updated += ctx.execute(
             f"UPDATE {dim} AS t SET {assignments} FROM {stage_name} AS s WHERE {match} AND ({_differs(ctx, type1)})"
         )
     if not ctx.full:
+        corrected = f"{match} AND t.is_current AND ({tracked_differ}) AND ({change_date}) <= t.effective_date"
+        closed = f"{match} AND t.is_current AND ({tracked_differ}) AND ({change_date}) > t.effective_date"
+        for column in set(tracked) & set(read_by_facts):
+            log_dimension_changes(
+                ctx, read_by_facts[column],
+                f"SELECT s.{natural_key}, t.effective_date FROM {dim} t JOIN {stage_name} s "
+                f"ON {corrected} AND {d.distinct(f't.{column}', f's.{column}')}",
+            )
+        log_dimension_changes(
+            ctx, dimension, f"SELECT s.{natural_key}, {change_date} FROM {dim} t JOIN {stage_name} s ON {closed}"
+        )
         assignments = ", ".join(f"{c} = s.{c}" for c in tracked)
         updated += ctx.execute(
-            f"UPDATE {dim} AS t SET {assignments}, etl_batch_id = %s FROM {stage_name} AS s "
-            f"WHERE {match} AND t.is_current AND ({tracked_differ}) AND ({change_date}) <= t.effective_date",
+            f"UPDATE {dim} AS t SET {assignments}, etl_batch_id = %s FROM {stage_name} AS s WHERE {corrected}",
             [ctx.batch_id],
         )
         updated += ctx.execute(
             f"UPDATE {dim} AS t SET expiration_date = ({change_date}), is_current = FALSE, etl_batch_id = %s "
-            f"FROM {stage_name} AS s "
-            f"WHERE {match} AND t.is_current AND ({tracked_differ}) AND ({change_date}) > t.effective_date",
+            f"FROM {stage_name} AS s WHERE {closed}",
             [ctx.batch_id],
         )
+        log_new_keys(ctx, dimension, dim, stage_name, natural_key)
     columns = [natural_key, *type1, *tracked]
     inserted = ctx.execute(
         f"INSERT INTO {dim} ({', '.join(columns)}, effective_date, expiration_date, is_current, etl_batch_id) "

@@ -46,9 +46,14 @@ class Command(BaseCommand):
         c = counts.get(table)
         if c is None:
             return
+        # The table's own seconds: an incremental batch checks visits and
+        # membership periods for changes during the dim_member step.
+        seconds = c.seconds
         rate = f"{c.read / seconds:,.0f} rows/s" if seconds > 0 else ""
+        checked = f"  (checked {c.checked:,})" if c.checked else ""
         self.stdout.write(
             f"  {table:<28} read {c.read:>10,}  +{c.inserted:<10,} ~{c.updated:<8,} -{c.deleted:<6,} {seconds:7.2f}s  {rate}"
+            f"{checked}"
         )
 
     def print_status(self, status):
