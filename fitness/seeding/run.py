@@ -391,10 +391,13 @@ def extend_certifications(chain, cert_ends, counters, rng, as_of, sink):
 def update_changed_statuses(previous, statuses, membership_updates, as_of):
     """On append: rows written earlier whose status the new as-of changes."""
     earlier = previous.state.get("member_statuses", {})
-    changed = [(status, member_id) for member_id, status in statuses.items()
+    # The change is recorded on the new as-of date (local midnight), so that whoever dates member changes
+    # from lastmodified (the warehouse's SCD 2) sees it when it happened, not at joining.
+    recorded = timezone.make_aware(dt.datetime.combine(as_of, dt.time()))
+    changed = [(status, recorded, member_id) for member_id, status in statuses.items()
                if member_id in earlier and earlier[member_id] != status]
     with connection.cursor() as cursor:
-        cursor.executemany("UPDATE members SET memberstatus = %s WHERE memberid = %s", changed)
+        cursor.executemany("UPDATE members SET memberstatus = %s, lastmodified = %s WHERE memberid = %s", changed)
         cursor.executemany("UPDATE membermemberships SET status = %s WHERE membershipid = %s", membership_updates)
         cursor.execute("UPDATE staffcertifications SET status = 'Expired' WHERE expirydate < %s AND status <> 'Expired'",
                        [as_of])

@@ -13,6 +13,7 @@ import tablib
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from fitness.quality.report import run_checks
 from fitness.seeding import run as seeding_run
@@ -95,6 +96,19 @@ def test_append_continues_without_duplicates_or_rule_breaks():
     assert after["facilities"] == first_counts["facilities"]  # master data not written twice
     report = run_checks(save=False, profile=False, as_of=END, days=12)
     assert failed_checks(report) == {}
+
+
+def test_append_records_member_status_changes_as_of_the_new_end_date():
+    seed_ods(days=6, seed=3, end_date=END - dt.timedelta(days=45), profile="small", members=80)
+    before = dict(ODS_MODELS["members"].objects.values_list("member_id", "member_status"))
+    seed_ods(days=1, end_date=END, append=True)
+    recorded = timezone.make_aware(dt.datetime.combine(END, dt.time()))
+    after = {m.member_id: m for m in ODS_MODELS["members"].objects.all()}
+    changed = [member_id for member_id, status in before.items() if after[member_id].member_status != status]
+    assert changed  # 45 days on, some memberships have run out
+    assert {after[member_id].last_modified for member_id in changed} == {recorded}
+    unchanged = [member_id for member_id in before if member_id not in changed]
+    assert all(after[member_id].last_modified < recorded for member_id in unchanged)
 
 
 def test_append_needs_a_previous_run():
