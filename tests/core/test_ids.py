@@ -8,7 +8,7 @@ from django.conf import settings
 
 from fitness.ids import ID_FORMATS, format_id
 
-ERD_PATH = Path(settings.BASE_DIR).parent / "shared" / "spec" / "erd.json"
+ERD_PATH = Path(settings.BASE_DIR) / "spec" / "erd.json"  # the contract, kept in the repo
 ODS_APPS = ("members", "facilities", "classes", "equipment", "staff")
 
 
