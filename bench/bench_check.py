@@ -3,7 +3,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> python bench/bench_check.py [--no-profile] [--only V3,C5]
 
 Prints seconds per check (slowest first), the profile/completeness time, the
-total and rows per second. Nothing is saved (save=False).
+total and rows per second. Nothing is saved (save=False). On PostgreSQL the
+checks run several at a time beside the profile, so their seconds overlap and
+add up to more than the total.
 """
 import argparse
 import os
@@ -21,6 +23,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from fitness.quality import run_checks  # noqa: E402
+from fitness.quality.report import POSTGRES_WORKERS, runs_concurrently  # noqa: E402
 
 
 def main():
@@ -42,8 +45,11 @@ def main():
     for check in checks:
         print(f"{check['id']:<5} {check['seconds']:>8.2f} {check['status']:<6} {check['count']:>9}")
     rules_seconds = sum(check["seconds"] for check in checks)
-    print(f"rules total        {rules_seconds:8.2f} s")
-    print(f"completeness+profile {total - rules_seconds:6.2f} s")
+    if runs_concurrently():
+        print(f"rules total        {rules_seconds:8.2f} s  (sum; {POSTGRES_WORKERS} at a time, beside the profile)")
+    else:
+        print(f"rules total        {rules_seconds:8.2f} s")
+        print(f"completeness+profile {total - rules_seconds:6.2f} s")
     print(f"total              {total:8.2f} s  ({stats['rows'] / total:,.0f} rows/s)")
     print("result:", "PASS" if document["success"] else f"FAIL ({stats['checks_failed']} rules, {stats['violations']} violations)")
 

@@ -3,7 +3,8 @@
 `run_checks(...)` runs every business rule of ods-rules.md (ids I1-I3, M1-M6,
 V1-V7, C1-C7, S1-S7) as set-based SQL on SQLite or PostgreSQL, profiles the
 tables, and returns (and saves) a JSON-ready result document. The exact
-definition each rule checks is its `description` (see `RULES`).
+definition each rule checks is its `description` (see `RULES`). On PostgreSQL,
+outside a transaction, the rules run on several connections at once.
 """
 from .registry import RULES, ordered_rule_ids
 from .report import QualityCheckError, exit_status, run_checks, select_rules

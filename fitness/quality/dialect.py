@@ -16,6 +16,8 @@ Storage facts this relies on:
 - Dates are 'YYYY-MM-DD' text and times 'HH:MM:SS' text on SQLite, so text
   comparison orders them correctly.
 """
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 
@@ -53,6 +55,74 @@ class Dialect:
             return f"({column} AT TIME ZONE {self._zone()})"
         return f"({self.local_date(column)} || ' ' || {self.local_time(column)})"
 
+    # The conversion to a named zone is the costly part of a local date or time
+    # (on PostgreSQL it looks the zone up again for every value), so rules over
+    # millions of rows convert once, as `local_datetime` in a subquery closed by
+    # `computed_once()`, and take its parts with these (same values as
+    # local_date/local_time/local_hour of the column).
+    def date_of(self, local_datetime):
+        if self.is_postgres:
+            return f"CAST({local_datetime} AS date)"
+        return f"substr({local_datetime}, 1, 10)"
+
+    def time_of(self, local_datetime):
+        if self.is_postgres:
+            return f"CAST({local_datetime} AS time)"
+        return f"substr({local_datetime}, 12)"
+
+    def hour_of(self, local_datetime):
+        if self.is_postgres:
+            return f"CAST(date_part('hour', {local_datetime}) AS integer)"
+        return f"CAST(substr({local_datetime}, 12, 2) AS integer)"
+
+    def computed_once(self):
+        """Closes a FROM-clause subquery whose computed columns are used several
+        times: PostgreSQL otherwise inlines the subquery and evaluates the
+        expression at every use (OFFSET 0 keeps it a separate step). Nothing on
+        SQLite, which has no OFFSET without LIMIT (and small datasets)."""
+        return " OFFSET 0" if self.is_postgres else ""
+
+    def utc_midnight(self, date_expr):
+        """The stored timestamp of 00:00 UTC of a date (comparable with aware timestamp columns)."""
+        if self.is_postgres:
+            return f"(CAST({date_expr} AS timestamp) AT TIME ZONE 'UTC')"
+        # 'YYYY-MM-DD' sorts just before every stored 'YYYY-MM-DD HH:MM:SS' of that day.
+        return f"{date_expr}"
+
+    def local_date_in(self, column, start, end=None):
+        """`start <= local date of column < end` (no upper bound when end is None),
+        for an aware timestamp column, written so that only rows near the bounds
+        pay for the time-zone conversion and an index on the column can serve it.
+
+        Every zone's UTC offset is less than a day, so a timestamp at least two
+        days inside the bounds in UTC has its local date inside them, and one at
+        least two days outside has it outside; the exact local date is only
+        computed for the timestamps in between. Same truth value as the plain
+        comparison for every non-null timestamp."""
+        near = [f"{column} >= {self.utc_midnight(self.add_days(start, '-2'))}"]
+        inside = [f"{column} >= {self.utc_midnight(self.add_days(start, '2'))}"]
+        exact = [f"{self.local_date(column)} >= {start}"]
+        if end is not None:
+            near.append(f"{column} < {self.utc_midnight(self.add_days(end, '2'))}")
+            inside.append(f"{column} < {self.utc_midnight(self.add_days(end, '-2'))}")
+            exact.append(f"{self.local_date(column)} < {end}")
+        return f"({' AND '.join(near)} AND (({' AND '.join(inside)}) OR ({' AND '.join(exact)})))"
+
+    def service_day(self, column):
+        """The day an aware timestamp belongs to when days are cut at 04:00 local
+        standard time, when no gym is open: a visit and the sessions in it almost
+        always share it. Only a grouping key for hash joins (no rule compares
+        it), so a fixed UTC shift does, with no per-row zone rules."""
+        shift = (4 - self.standard_utc_offset_hours()) % 24
+        if self.is_postgres:
+            return f"CAST(({column} - interval '{shift} hours') AT TIME ZONE 'UTC' AS date)"
+        return f"date({column}, '-{shift} hours')"
+
+    def standard_utc_offset_hours(self):
+        """Whole hours of the zone's UTC offset on January 1 (-5 for America/New_York)."""
+        offset = dt.datetime(2000, 1, 1, tzinfo=zoneinfo.ZoneInfo(self.time_zone)).utcoffset()
+        return int(offset.total_seconds() // 3600)
+
     def combine(self, date_expr, time_expr):
         """A local timestamp from a date column and a time column."""
         if self.is_postgres:
@@ -71,6 +141,17 @@ class Dialect:
         if self.is_postgres:
             return f"(EXTRACT(EPOCH FROM ({end}) - ({start})) / 60.0)"
         return f"((julianday({end}) - julianday({start})) * 1440.0)"
+
+    def minutes_off_by_one_or_more(self, minutes, start, end):
+        """|minutes - minutes_between(start, end)| >= 1, for an integer `minutes`.
+        PostgreSQL compares intervals (exact to the microsecond, and much cheaper
+        than the numeric EXTRACT(EPOCH) arithmetic of minutes_between)."""
+        if self.is_postgres:
+            return (
+                f"(({end}) - ({start}) <= make_interval(mins => {minutes} - 1)"
+                f" OR ({end}) - ({start}) >= make_interval(mins => {minutes} + 1))"
+            )
+        return f"(ABS({minutes} - {self.minutes_between(start, end)}) >= 1)"
 
     def hours_between_times(self, start, end):
         """Hours from time `start` to time `end` on the same day, as a float."""
@@ -106,7 +187,8 @@ class Dialect:
     def iso_weekday(self, date_expr):
         """1 = Monday ... 7 = Sunday."""
         if self.is_postgres:
-            return f"CAST(EXTRACT(ISODOW FROM {date_expr}) AS integer)"
+            # date_part, not EXTRACT: a float is much cheaper than a numeric and exact for 1..7.
+            return f"CAST(date_part('isodow', {date_expr}) AS integer)"
         return f"((CAST(strftime('%%w', {date_expr}) AS integer) + 6) %% 7 + 1)"
 
     def week_start(self, date_expr):
@@ -119,6 +201,23 @@ class Dialect:
         return f"CAST(substr({self.local_time(column)}, 1, 2) AS integer)"
 
     # -- text ------------------------------------------------------------------------
+    def bytewise(self, column):
+        """A text column as a PARTITION BY or GROUP BY key. PostgreSQL sorts text
+        in the database collation (a strcoll call per comparison, no abbreviated
+        keys) unless told COLLATE "C"; equality is byte equality in any
+        deterministic collation, so the groups are the same and the sort
+        several times faster. SQLite compares bytes already. Not for ORDER BY,
+        where the order itself matters."""
+        return f'{column} COLLATE "C"' if self.is_postgres else column
+
+    def has_id_form(self, column, prefix, width):
+        """`column` is `prefix` then at least `width` digits (^prefix[0-9]{width,}$)."""
+        if self.is_postgres:
+            # PostgreSQL's regex engine is slow on a bounded repeat such as {8,}:
+            # an unbounded one plus a length test says the same, twice as fast.
+            return f"({column} ~ '^{prefix}[0-9]*$' AND char_length({column}) >= {len(prefix) + width})"
+        return self.matches(column, f"'^{prefix}[0-9]{{{width},}}$'")
+
     def matches(self, column, pattern_sql):
         """`column` matches the regular expression `pattern_sql` (a SQL string literal)."""
         if self.is_postgres:
@@ -138,6 +237,25 @@ class Dialect:
             f"(SELECT t.{key_column} AS owner_id, TRIM(j.value) AS item FROM {table} t, "
             f"json_each('[\"' || replace(replace(COALESCE(t.{list_column}, ''), '\"', ''), ',', '\",\"') || '\"]') j "
             f"WHERE TRIM(j.value) <> '') AS {alias}"
+        )
+
+    def periods_agg(self, start, end):
+        """Aggregate: the periods [start, end) of a group as one value, for
+        `periods_contain` (a multirange on PostgreSQL, a JSON array on SQLite).
+        Only for rows with start < end (PostgreSQL refuses a range that ends
+        before it starts; an empty period contains no day anyway)."""
+        if self.is_postgres:
+            return f"range_agg(daterange({start}, {end}))"
+        return f"json_group_array(json_array({start}, {end}))"
+
+    def periods_contain(self, periods, day):
+        """`day` lies in one of `periods` (from periods_agg); false, never null,
+        when periods is null. One probe per row instead of one per period."""
+        if self.is_postgres:
+            return f"COALESCE({periods} @> {day}, FALSE)"
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({periods}) AS p "
+            f"WHERE json_extract(p.value, '$[0]') <= {day} AND {day} < json_extract(p.value, '$[1]'))"
         )
 
     def greatest(self, *exprs):

@@ -9,6 +9,7 @@ from classes.choices import PLACE_HOLDING_STATUSES, ClassCategory
 from facilities.choices import AreaType
 
 from ..registry import offenders, rule
+from .members import eligible_periods_by_member
 
 OPEN_END = "'9999-12-31'"
 PLACE_HOLDING = ", ".join(f"'{status}'" for status in PLACE_HOLDING_STATUSES)
@@ -137,15 +138,17 @@ def check_attendance(ctx):
     early = d.minutes_between("e.checkintime", "i.actualstarttime")
     late = d.minutes_between("i.actualendtime", "e.checkouttime")
     slack = ATTENDANCE_SLACK_MINUTES
+    # The membership test probes each member's eligible periods as one value
+    # (as V1), not an index lookup per attended enrollment.
     return offenders(ctx, f"""
         SELECT e.enrollmentid AS offender FROM classenrollments e
         JOIN classinstances i ON i.instanceid = e.instanceid
+        LEFT JOIN {eligible_periods_by_member(ctx)} AS eligible ON eligible.memberid = e.memberid
         WHERE e.enrollmentstatus = 'Attended' AND (
               i.status <> 'Completed' OR e.checkintime IS NULL OR e.checkouttime IS NULL
            OR i.actualstarttime IS NULL OR i.actualendtime IS NULL
            OR NOT ({early} BETWEEN 0 AND {slack}) OR NOT ({late} BETWEEN 0 AND {slack})
-           OR NOT EXISTS (SELECT 1 FROM membermemberships mm WHERE mm.memberid = e.memberid
-                  AND mm.status <> 'Suspended' AND mm.startdate <= i.classdate AND i.classdate < mm.enddate))
+           OR NOT {d.periods_contain('eligible.periods', 'i.classdate')})
         UNION ALL
         SELECT i.instanceid FROM classinstances i
         LEFT JOIN (SELECT instanceid, COUNT(*) AS attended FROM classenrollments

@@ -30,6 +30,60 @@ def foreign_keys():
                 yield (model._meta.db_table, model._meta.pk.column, field.column, parent.db_table, parent.pk.column)
 
 
+# Skipping through an index costs one probe per distinct value, a scan one
+# step per row; below this many rows per value the plain scan is cheaper.
+ROWS_PER_VALUE_FOR_SKIPPING = 50
+
+
+def worth_skipping_through(table, column):
+    """PostgreSQL's statistics say `column` has few distinct values for its rows,
+    and a plain B-tree index of `table` starts with it (so it hands them out in
+    order: default operator class and collation, not partial)."""
+    if connection.vendor != "postgresql":
+        return False  # no statistics to go by; SQLite datasets are small
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT s.n_distinct, t.reltuples FROM pg_class t
+            JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = t.relname AND s.attname = %s
+            WHERE t.relname = %s AND t.relnamespace = current_schema()::regnamespace AND EXISTS (
+                SELECT 1 FROM pg_index i
+                JOIN pg_class ix ON ix.oid = i.indexrelid JOIN pg_am am ON am.oid = ix.relam
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                JOIN pg_opclass oc ON oc.oid = i.indclass[0]
+                WHERE i.indrelid = t.oid AND a.attname = %s AND am.amname = 'btree' AND oc.opcdefault
+                  AND i.indcollation[0] = a.attcollation AND i.indpred IS NULL)""", [column, table, column])
+        row = cursor.fetchone()
+    if row is None or row[1] <= 0:
+        return False
+    n_distinct, rows = row
+    values = -n_distinct * rows if n_distinct < 0 else n_distinct  # negative: a fraction of the rows
+    return values * ROWS_PER_VALUE_FOR_SKIPPING <= rows
+
+
+def orphans_sql(child, child_pk, column, parent, parent_pk):
+    """Statement selecting 'child.column:pk' for every child row whose non-null
+    `column` has no parent row.
+
+    When it pays, the column's distinct values are read by skipping through
+    its index (one probe per value: 50 facilities or 52,000 members instead of
+    8.7 million check-ins), the ones without a parent found, and only the rows
+    holding those looked up. Same rows as the plain anti join."""
+    offender = f"'{child}.{column}:' || c.{child_pk}"
+    if not worth_skipping_through(child, column):
+        return (
+            f"SELECT {offender} AS offender FROM {child} c LEFT JOIN {parent} p ON p.{parent_pk} = c.{column} "
+            f"WHERE c.{column} IS NOT NULL AND p.{parent_pk} IS NULL"
+        )
+    return f"""WITH RECURSIVE child_keys(value) AS (
+            SELECT MIN({column}) FROM {child}
+            UNION ALL
+            SELECT (SELECT MIN(c.{column}) FROM {child} c WHERE c.{column} > child_keys.value)
+            FROM child_keys WHERE child_keys.value IS NOT NULL)
+        SELECT {offender} AS offender FROM {child} c
+        WHERE c.{column} IN (SELECT k.value FROM child_keys k LEFT JOIN {parent} p ON p.{parent_pk} = k.value
+                             WHERE k.value IS NOT NULL AND p.{parent_pk} IS NULL)"""
+
+
 @rule("I1", "(all tables)", """Every non-null foreign-key column references an existing row (orphans are
 possible in SQLite with foreign keys off or in data imported with checks deferred); also every
 certification id listed in classtypes.requiredcertifications exists in instructorcertifications.
@@ -37,11 +91,7 @@ Sample keys are table.column:primary-key; details count orphans per foreign key.
 def check_foreign_keys(ctx):
     outcome = Outcome()
     for child, child_pk, column, parent, parent_pk in foreign_keys():
-        sql = (
-            f"SELECT '{child}.{column}:' || c.{child_pk} AS offender FROM {child} c "
-            f"LEFT JOIN {parent} p ON p.{parent_pk} = c.{column} "
-            f"WHERE c.{column} IS NOT NULL AND p.{parent_pk} IS NULL"
-        )
+        sql = orphans_sql(child, child_pk, column, parent, parent_pk)
         outcome.merge(offenders(ctx, sql), label=f"{child}.{column}")
     required = ctx.dialect.split_csv("r", "classtypes", "classtypeid", "requiredcertifications")
     sql = (
@@ -67,10 +117,9 @@ def check_primary_keys(ctx):
     for model in ods_models():
         table, pk = model._meta.db_table, model._meta.pk.column
         id_format = ID_FORMATS[table]
-        pattern = f"'^{id_format.prefix}[0-9]{{{id_format.width},}}$'"
         sql = (
             f"SELECT '{table}:' || COALESCE({pk}, '(null)') AS offender FROM {table} "
-            f"WHERE {pk} IS NULL OR NOT {ctx.dialect.matches(pk, pattern)}"
+            f"WHERE {pk} IS NULL OR NOT {ctx.dialect.has_id_form(pk, id_format.prefix, id_format.width)}"
         )
         if not has_primary_key_constraint(table, pk):
             sql += f" UNION ALL SELECT '{table}:' || {pk} FROM {table} GROUP BY {pk} HAVING COUNT(*) > 1"

@@ -13,6 +13,17 @@ from ..registry import Outcome, offenders, rule
 RETRY_DAYS = 10
 
 
+def eligible_periods_by_member(ctx):
+    """FROM-clause subquery (memberid, periods): each member's membership periods
+    that make a day eligible (status not 'Suspended'), as one value for
+    `dialect.periods_contain(periods, day)`, true exactly when some such period
+    has startdate <= day < enddate. Periods with enddate <= startdate contain no
+    day and are left out."""
+    d = ctx.dialect
+    return f"""(SELECT memberid, {d.periods_agg('startdate', 'enddate')} AS periods FROM membermemberships
+        WHERE status <> 'Suspended' AND startdate < enddate GROUP BY memberid)"""
+
+
 @rule("M1", "members", """A member is at least 16 on joindate (dateofbirth + 16 years <= joindate,
 calendar years clamped at month end) and joindate <= as-of.""")
 def check_member_age(ctx):
@@ -26,10 +37,10 @@ def check_member_age(ctx):
 [startdate, enddate), so a period may start on the previous period's enddate but not before it;
 enddate >= startdate; no period starts before the member's joindate. Offender: the later period.""")
 def check_membership_periods(ctx):
-    return offenders(ctx, """
+    return offenders(ctx, f"""
         SELECT membershipid AS offender FROM (
             SELECT membershipid, startdate, enddate,
-                   MAX(enddate) OVER (PARTITION BY memberid ORDER BY startdate, membershipid
+                   MAX(enddate) OVER (PARTITION BY {ctx.dialect.bytewise('memberid')} ORDER BY startdate, membershipid
                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_end
             FROM membermemberships) AS ordered
         WHERE previous_end > startdate OR enddate < startdate
@@ -65,9 +76,10 @@ def check_member_status(ctx):
 
 def _first_periods(ctx):
     """Each member's first period (earliest startdate, then lowest id) with its type's fees."""
-    return """(SELECT * FROM (
+    return f"""(SELECT * FROM (
         SELECT mm.membershipid, mm.memberid, mm.startdate, t.registrationfee,
-               ROW_NUMBER() OVER (PARTITION BY mm.memberid ORDER BY mm.startdate, mm.membershipid) AS n
+               ROW_NUMBER() OVER (PARTITION BY {ctx.dialect.bytewise('mm.memberid')}
+                                  ORDER BY mm.startdate, mm.membershipid) AS n
         FROM membermemberships mm JOIN membershiptypes t ON t.membershiptypeid = mm.membershiptypeid) AS ranked
         WHERE n = 1)"""
 
@@ -115,6 +127,9 @@ date of the member's period or is a retry (offender: the payment). (c) Retries: 
 Failed payment in the window dated more than 10 days before as-of is followed by such a retry or by
 a 'Cancelled' membership period of the member ending 0-10 days after it (offender: the failed payment).""")
 def check_payment_schedule(ctx):
+    # The unexpected-payment parts test for a retry only on the payments left
+    # without a bill (the closed subquery keeps PostgreSQL from probing for a
+    # failed payment behind each of half a million dues first).
     d = ctx.dialect
     window = f"p.paymentdate >= {d.date_param('window_start')} AND p.paymentdate < {d.date_param('window_end')}"
     firsts = _first_periods(ctx)
@@ -128,11 +143,12 @@ def check_payment_schedule(ctx):
                   AND p.paymenttype = 'Registration' AND p.paymentdate = f.startdate
                   AND p.amount = f.registrationfee)""",
         "registration unexpected": f"""
-            SELECT p.paymentid AS offender FROM memberpayments p
-            LEFT JOIN {firsts} AS f ON f.memberid = p.memberid AND f.startdate = p.paymentdate
-                 AND f.registrationfee = p.amount AND f.registrationfee > 0
-            WHERE p.paymenttype = 'Registration' AND {window} AND f.memberid IS NULL
-              AND NOT {_is_retry(ctx, 'p')}""",
+            SELECT p.paymentid AS offender FROM (
+                SELECT p.* FROM memberpayments p
+                LEFT JOIN {firsts} AS f ON f.memberid = p.memberid AND f.startdate = p.paymentdate
+                     AND f.registrationfee = p.amount AND f.registrationfee > 0
+                WHERE p.paymenttype = 'Registration' AND {window} AND f.memberid IS NULL{d.computed_once()}) AS p
+            WHERE NOT {_is_retry(ctx, 'p')}""",
         "dues missing": f"""{MONTHS_CTE}
             SELECT b.membershipid AS offender FROM {bills} AS b
             WHERE NOT EXISTS (SELECT 1 FROM memberpayments p WHERE p.memberid = b.memberid
@@ -140,15 +156,16 @@ def check_payment_schedule(ctx):
         "dues wrong amount or duplicated": f"""{MONTHS_CTE}
             SELECT paymentid AS offender FROM (
                 SELECT p.paymentid, p.amount, b.monthlyfee,
-                       COUNT(*) OVER (PARTITION BY b.membershipid, b.billdate) AS payments_on_date
+                       COUNT(*) OVER (PARTITION BY {d.bytewise('b.membershipid')}, b.billdate) AS payments_on_date
                 FROM {bills} AS b JOIN memberpayments p ON p.memberid = b.memberid
                  AND p.paymenttype = 'Monthly Dues' AND p.paymentdate = b.billdate) AS on_bill
             WHERE amount <> monthlyfee OR payments_on_date > 1""",
         "dues unexpected": f"""{MONTHS_CTE}
-            SELECT p.paymentid AS offender FROM memberpayments p
-            LEFT JOIN {bills} AS b ON b.memberid = p.memberid AND b.billdate = p.paymentdate
-            WHERE p.paymenttype = 'Monthly Dues' AND {window} AND b.memberid IS NULL
-              AND NOT {_is_retry(ctx, 'p')}""",
+            SELECT p.paymentid AS offender FROM (
+                SELECT p.* FROM memberpayments p
+                LEFT JOIN {bills} AS b ON b.memberid = p.memberid AND b.billdate = p.paymentdate
+                WHERE p.paymenttype = 'Monthly Dues' AND {window} AND b.memberid IS NULL{d.computed_once()}) AS p
+            WHERE NOT {_is_retry(ctx, 'p')}""",
         "failed not retried": f"""
             SELECT p.paymentid AS offender FROM memberpayments p
             WHERE p.status = 'Failed' AND {window}

@@ -10,6 +10,7 @@ from django.db import connection
 from equipment.choices import OUT_OF_SERVICE_STATUSES
 
 from ..registry import Outcome, offenders, rule
+from .members import eligible_periods_by_member
 
 WEEKDAY_PEAK_HOURS = ((6, 9), (17, 20))  # check-in hour, both ends inclusive (the seed's randint)
 WEEKEND_PEAK_HOURS = ((9, 18),)
@@ -17,21 +18,17 @@ MIN_PEAK_SHARE = 0.5
 MIN_HOME_SHARE = 0.5
 
 
-def _in_window(ctx, local_date_sql):
-    d = ctx.dialect
-    return f"{local_date_sql} >= {d.date_param('window_start')} AND {local_date_sql} < {d.date_param('window_end')}"
-
-
 @rule("V1", "memberaccess", """A check-in happens only while the member holds an eligible membership period
 that day: one with startdate <= local check-in date < enddate and status other than 'Suspended'
 (a Cancelled period counts only up to its early enddate, an Expired one was valid while it ran).""")
 def check_visit_has_membership(ctx):
     d = ctx.dialect
+    # One probe per visit into the member's eligible periods as a single value,
+    # rather than walking the member's dozen periods for each of millions of visits.
     return offenders(ctx, f"""
-        SELECT a.accessid AS offender
-        FROM (SELECT accessid, memberid, {d.local_date('checkintime')} AS day FROM memberaccess) AS a
-        WHERE NOT EXISTS (SELECT 1 FROM membermemberships mm WHERE mm.memberid = a.memberid
-              AND mm.status <> 'Suspended' AND mm.startdate <= a.day AND a.day < mm.enddate)""")
+        SELECT a.accessid AS offender FROM memberaccess a
+        LEFT JOIN {eligible_periods_by_member(ctx)} AS eligible ON eligible.memberid = a.memberid
+        WHERE NOT {d.periods_contain('eligible.periods', d.local_date('a.checkintime'))}""")
 
 
 @rule("V2", "memberaccess", """Local check-in time >= the facility's opentime; when checked out: local
@@ -39,26 +36,31 @@ check-out time <= closetime on the same local date, checkouttime > checkintime, 
 minutes between them (|duration - exact minutes| < 1); a visit without checkouttime has no duration.""")
 def check_visit_times(ctx):
     d = ctx.dialect
-    minutes = d.minutes_between("a.checkintime", "a.checkouttime")
+    # Each stamp is converted to local time once; its date and time are parts of that.
     return offenders(ctx, f"""
-        SELECT a.accessid AS offender FROM memberaccess a JOIN facilities f ON f.facilityid = a.facilityid
-        WHERE {d.local_time('a.checkintime')} < f.opentime
+        SELECT a.accessid AS offender FROM (
+            SELECT accessid, facilityid, checkintime, checkouttime, duration,
+                   {d.local_datetime('checkintime')} AS local_in, {d.local_datetime('checkouttime')} AS local_out
+            FROM memberaccess{d.computed_once()}) AS a
+        JOIN facilities f ON f.facilityid = a.facilityid
+        WHERE {d.time_of('a.local_in')} < f.opentime
            OR (a.checkouttime IS NULL AND a.duration IS NOT NULL)
            OR (a.checkouttime IS NOT NULL AND (
                   a.checkouttime <= a.checkintime
-               OR {d.local_time('a.checkouttime')} > f.closetime
-               OR {d.local_date('a.checkouttime')} <> {d.local_date('a.checkintime')}
-               OR a.duration IS NULL OR ABS(a.duration - {minutes}) >= 1))""")
+               OR {d.time_of('a.local_out')} > f.closetime
+               OR {d.date_of('a.local_out')} <> {d.date_of('a.local_in')}
+               OR a.duration IS NULL OR {d.minutes_off_by_one_or_more('a.duration', 'a.checkintime', 'a.checkouttime')}))""")
 
 
 @rule("V3", "memberaccess", """One member is never in two visits at once: ordered by checkintime, a visit
 starts at or after the latest checkouttime of the member's earlier visits. Offender: the later visit.""")
 def check_visits_overlap(ctx):
-    return offenders(ctx, """
+    d = ctx.dialect
+    return offenders(ctx, f"""
         SELECT accessid AS offender FROM (
             SELECT accessid, checkintime,
                    MAX(COALESCE(checkouttime, checkintime)) OVER (
-                       PARTITION BY memberid ORDER BY checkintime, accessid
+                       PARTITION BY {d.bytewise('memberid')} ORDER BY checkintime, accessid
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_out
             FROM memberaccess) AS ordered
         WHERE previous_out > checkintime""")
@@ -89,23 +91,25 @@ failing patterns with their measured values.""")
 def check_visit_patterns(ctx):
     d = ctx.dialect
     hour, weekday = "h", "wd"
+    # Each check-in is converted to local time once, and the window test
+    # converts only the few near its bounds.
+    in_window = d.local_date_in("checkintime", d.date_param("window_start"), d.date_param("window_end"))
     with connection.cursor() as cursor:
         cursor.execute(f"""
             SELECT COALESCE(SUM(CASE WHEN {weekday} <= 5 THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN {weekday} <= 5 AND {_hour_condition(hour, WEEKDAY_PEAK_HOURS)} THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN {weekday} >= 6 THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN {weekday} >= 6 AND {_hour_condition(hour, WEEKEND_PEAK_HOURS)} THEN 1 ELSE 0 END), 0)
-            FROM (SELECT {d.iso_weekday('day')} AS wd, h FROM (
-                    SELECT {d.local_date('checkintime')} AS day, {d.local_hour('checkintime')} AS h
-                    FROM memberaccess) AS local_visits
-                  WHERE {_in_window(ctx, 'day')}) AS visits""", ctx.params)
+            FROM (SELECT {d.iso_weekday(d.date_of('t'))} AS wd, {d.hour_of('t')} AS h FROM (
+                    SELECT {d.local_datetime('checkintime')} AS t FROM memberaccess
+                    WHERE {in_window}{d.computed_once()}) AS local_visits{d.computed_once()}) AS visits""", ctx.params)
         weekday_visits, weekday_peak, weekend_visits, weekend_peak = (int(v) for v in cursor.fetchone())
         cursor.execute(f"""
             SELECT COALESCE(SUM(top), 0), COALESCE(SUM(total), 0) FROM (
                 SELECT MAX(n) AS top, SUM(n) AS total FROM (
-                    SELECT memberid, facilityid, COUNT(*) AS n FROM memberaccess
-                    WHERE {_in_window(ctx, d.local_date('checkintime'))}
-                    GROUP BY memberid, facilityid) AS per_facility
+                    SELECT {d.bytewise('memberid')} AS memberid, COUNT(*) AS n FROM memberaccess
+                    WHERE {in_window}
+                    GROUP BY {d.bytewise('memberid')}, {d.bytewise('facilityid')}) AS per_facility
                 GROUP BY memberid) AS per_member""", ctx.params)
         home_visits, all_visits = (int(v) for v in cursor.fetchone())
     weekday_dates, weekend_dates = _count_days(ctx.window_start, ctx.window_end)
@@ -139,15 +143,31 @@ equipment's facility (checkintime <= starttime, checkintime less than 24 hours b
 endtime (|difference| < 1); a session without endtime has no durationminutes.""")
 def check_usage_in_visit(ctx):
     d = ctx.dialect
-    minutes = d.minutes_between("u.starttime", "u.endtime")
-    return offenders(ctx, f"""
-        SELECT u.usageid AS offender FROM equipmentusage u JOIN equipment e ON e.equipmentid = u.equipmentid
-        WHERE NOT EXISTS (SELECT 1 FROM memberaccess v
-                  WHERE v.memberid = u.memberid AND v.facilityid = e.facilityid
+
+    def inside_visit(extra=""):
+        return f"""(SELECT 1 FROM memberaccess v
+                  WHERE v.memberid = u.memberid AND v.facilityid = u.facilityid
                     AND v.checkintime <= u.starttime AND v.checkintime > {d.day_before('u.starttime')}
-                    AND (v.checkouttime IS NULL OR COALESCE(u.endtime, u.starttime) <= v.checkouttime))
-           OR (u.endtime IS NULL AND u.durationminutes IS NOT NULL)
-           OR (u.endtime IS NOT NULL AND (u.durationminutes IS NULL OR ABS(u.durationminutes - {minutes}) >= 1))""")
+                    AND (v.checkouttime IS NULL OR COALESCE(u.endtime, u.starttime) <= v.checkouttime){extra})"""
+
+    # A session and its visit share a service day: one hash anti join on it
+    # drops nearly every session; only the few left (say, a visit from before
+    # 04:00) are looked up in full. The lookup is a scalar subquery, outside the
+    # closed subquery, so it runs as a per-row index probe after the hash join
+    # (PostgreSQL would turn a second NOT EXISTS into another hash join over all
+    # visits). Offender: a session with no such visit at all, as ever.
+    return offenders(ctx, f"""
+        SELECT u.usageid AS offender FROM (
+            SELECT u.* FROM (
+                SELECT u.usageid, u.memberid, e.facilityid, u.starttime, u.endtime, {d.service_day('u.starttime')} AS day
+                FROM equipmentusage u JOIN equipment e ON e.equipmentid = u.equipmentid) AS u
+            WHERE NOT EXISTS {inside_visit(f" AND {d.service_day('v.checkintime')} = u.day")}{d.computed_once()}) AS u
+        WHERE {inside_visit(" LIMIT 1")} IS NULL
+        UNION ALL
+        SELECT u.usageid FROM equipmentusage u JOIN equipment e ON e.equipmentid = u.equipmentid
+        WHERE (u.endtime IS NULL AND u.durationminutes IS NOT NULL)
+           OR (u.endtime IS NOT NULL AND (u.durationminutes IS NULL
+               OR {d.minutes_off_by_one_or_more('u.durationminutes', 'u.starttime', 'u.endtime')}))""")
 
 
 @rule("V6", "equipmentusage", """One piece of equipment is never used by two sessions at once (ordered by
@@ -158,20 +178,23 @@ day of the window (as-of - 1 day).""")
 def check_equipment_availability(ctx):
     d = ctx.dialect
     out_of_service = ", ".join(f"'{status}'" for status in OUT_OF_SERVICE_STATUSES)
+    # The maintenance and status parts look up each maintenance row's and each
+    # out-of-service machine's sessions by (equipmentid, starttime) range.
     return offenders(ctx, f"""
         SELECT usageid AS offender FROM (
             SELECT usageid, starttime,
                    MAX(COALESCE(endtime, starttime)) OVER (
-                       PARTITION BY equipmentid ORDER BY starttime, usageid
+                       PARTITION BY {d.bytewise('equipmentid')} ORDER BY starttime, usageid
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_end
             FROM equipmentusage) AS ordered
         WHERE previous_end > starttime
         UNION ALL
-        SELECT u.usageid FROM equipmentusage u JOIN equipmentmaintenance m
-            ON m.equipmentid = u.equipmentid AND m.maintenancedate = {d.local_date('u.starttime')}
+        SELECT u.usageid FROM equipmentmaintenance m JOIN equipmentusage u
+            ON u.equipmentid = m.equipmentid
+           AND {d.local_date_in('u.starttime', 'm.maintenancedate', d.add_days('m.maintenancedate', '1'))}
         UNION ALL
-        SELECT u.usageid FROM equipmentusage u JOIN equipment e ON e.equipmentid = u.equipmentid
-        WHERE e.status IN ({out_of_service}) AND {d.local_date('u.starttime')} >= {d.date_param('last_day')}""")
+        SELECT u.usageid FROM equipment e JOIN equipmentusage u ON u.equipmentid = e.equipmentid
+        WHERE e.status IN ({out_of_service}) AND {d.local_date_in('u.starttime', d.date_param('last_day'))}""")
 
 
 @rule("V7", "equipmentmaintenance, equipment", """Maintenance: nextmaintenancedate (when set) >
