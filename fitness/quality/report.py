@@ -93,7 +93,8 @@ def ensure_planner_statistics():
         cursor.execute(
             """SELECT c.relname FROM pg_class c
                WHERE c.relname = ANY(%s) AND c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
-                 AND pg_relation_size(c.oid) >= %s AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)""",
+                 AND pg_relation_size(c.oid) >= %s
+                 AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)""",
             [[model._meta.db_table for model in ods_models()], STATISTICS_MIN_BYTES],
         )
         for (table,) in cursor.fetchall():

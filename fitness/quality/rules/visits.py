@@ -37,6 +37,7 @@ minutes between them (|duration - exact minutes| < 1); a visit without checkoutt
 def check_visit_times(ctx):
     d = ctx.dialect
     # Each stamp is converted to local time once; its date and time are parts of that.
+    duration_off = d.minutes_off_by_one_or_more("a.duration", "a.checkintime", "a.checkouttime")
     return offenders(ctx, f"""
         SELECT a.accessid AS offender FROM (
             SELECT accessid, facilityid, checkintime, checkouttime, duration,
@@ -49,7 +50,7 @@ def check_visit_times(ctx):
                   a.checkouttime <= a.checkintime
                OR {d.time_of('a.local_out')} > f.closetime
                OR {d.date_of('a.local_out')} <> {d.date_of('a.local_in')}
-               OR a.duration IS NULL OR {d.minutes_off_by_one_or_more('a.duration', 'a.checkintime', 'a.checkouttime')}))""")
+               OR a.duration IS NULL OR {duration_off}))""")
 
 
 @rule("V3", "memberaccess", """One member is never in two visits at once: ordered by checkintime, a visit
@@ -159,7 +160,8 @@ def check_usage_in_visit(ctx):
     return offenders(ctx, f"""
         SELECT u.usageid AS offender FROM (
             SELECT u.* FROM (
-                SELECT u.usageid, u.memberid, e.facilityid, u.starttime, u.endtime, {d.service_day('u.starttime')} AS day
+                SELECT u.usageid, u.memberid, e.facilityid, u.starttime, u.endtime,
+                       {d.service_day('u.starttime')} AS day
                 FROM equipmentusage u JOIN equipment e ON e.equipmentid = u.equipmentid) AS u
             WHERE NOT EXISTS {inside_visit(f" AND {d.service_day('v.checkintime')} = u.day")}{d.computed_once()}) AS u
         WHERE {inside_visit(" LIMIT 1")} IS NULL
