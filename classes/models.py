@@ -2,13 +2,14 @@
 from django.db import models
 
 from fitness.constraints import after, at_least, between, one_of, positive
+from fitness.fields import IdField
 from fitness.permissions import ODS_PERMISSIONS
 
 from .choices import ClassCategory, EnrollmentStatus, InstanceStatus
 
 
 class ClassType(models.Model):
-    class_type_id = models.CharField(primary_key=True, max_length=20, db_column="classtypeid")
+    class_type_id = IdField(primary_key=True, max_length=20, db_column="classtypeid")
     class_name = models.CharField(max_length=100, db_column="classname")
     category = models.CharField(max_length=30, choices=ClassCategory.choices, db_column="category")
     description = models.TextField(null=True, blank=True, db_column="description")
@@ -38,7 +39,7 @@ class ClassType(models.Model):
 
 
 class ClassSchedule(models.Model):
-    schedule_id = models.CharField(primary_key=True, max_length=20, db_column="scheduleid")
+    schedule_id = IdField(primary_key=True, max_length=20, db_column="scheduleid")
     class_type = models.ForeignKey(
         ClassType, on_delete=models.PROTECT, db_column="classtypeid", related_name="schedules"
     )
@@ -77,7 +78,7 @@ class ClassSchedule(models.Model):
 
 
 class ClassInstance(models.Model):
-    instance_id = models.CharField(primary_key=True, max_length=20, db_column="instanceid")
+    instance_id = IdField(primary_key=True, max_length=20, db_column="instanceid")
     schedule = models.ForeignKey(
         ClassSchedule, on_delete=models.PROTECT, db_column="scheduleid", related_name="instances", db_index=False
     )
@@ -112,7 +113,7 @@ class ClassInstance(models.Model):
 
 
 class ClassEnrollment(models.Model):
-    enrollment_id = models.CharField(primary_key=True, max_length=20, db_column="enrollmentid")
+    enrollment_id = IdField(primary_key=True, max_length=20, db_column="enrollmentid")
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, db_column="memberid", related_name="enrollments"
     )

@@ -2,13 +2,14 @@
 from django.db import models
 
 from fitness.constraints import after, at_least, one_of
+from fitness.fields import IdField
 from fitness.permissions import ODS_PERMISSIONS
 
 from .choices import EquipmentStatus, MaintenanceType, UsageType
 
 
 class Equipment(models.Model):
-    equipment_id = models.CharField(primary_key=True, max_length=20, db_column="equipmentid")
+    equipment_id = IdField(primary_key=True, max_length=20, db_column="equipmentid")
     facility = models.ForeignKey(
         "facilities.Facility", on_delete=models.PROTECT, db_column="facilityid", related_name="equipment"
     )
@@ -41,7 +42,7 @@ class Equipment(models.Model):
 
 
 class EquipmentUsage(models.Model):
-    usage_id = models.CharField(primary_key=True, max_length=20, db_column="usageid")
+    usage_id = IdField(primary_key=True, max_length=20, db_column="usageid")
     equipment = models.ForeignKey(
         Equipment, on_delete=models.PROTECT, db_column="equipmentid", related_name="usages", db_index=False
     )
@@ -75,7 +76,7 @@ class EquipmentUsage(models.Model):
 
 
 class EquipmentMaintenance(models.Model):
-    maintenance_id = models.CharField(primary_key=True, max_length=20, db_column="maintenanceid")
+    maintenance_id = IdField(primary_key=True, max_length=20, db_column="maintenanceid")
     equipment = models.ForeignKey(
         Equipment, on_delete=models.PROTECT, db_column="equipmentid", related_name="maintenance", db_index=False
     )

@@ -2,13 +2,14 @@
 from django.db import models
 
 from fitness.constraints import after, at_least, one_of, positive
+from fitness.fields import IdField
 from fitness.permissions import ODS_PERMISSIONS
 
 from .choices import AccessMethod, AreaType
 
 
 class Facility(models.Model):
-    facility_id = models.CharField(primary_key=True, max_length=20, db_column="facilityid")
+    facility_id = IdField(primary_key=True, max_length=20, db_column="facilityid")
     facility_name = models.CharField(max_length=120, db_column="facilityname")
     address = models.CharField(max_length=200, db_column="address")
     city = models.CharField(max_length=100, db_column="city")
@@ -31,7 +32,7 @@ class Facility(models.Model):
 
 
 class FacilityArea(models.Model):
-    area_id = models.CharField(primary_key=True, max_length=20, db_column="areaid")
+    area_id = IdField(primary_key=True, max_length=20, db_column="areaid")
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, db_column="facilityid", related_name="areas")
     area_name = models.CharField(max_length=100, db_column="areaname")
     area_type = models.CharField(max_length=30, choices=AreaType.choices, db_column="areatype")
@@ -54,7 +55,7 @@ class FacilityArea(models.Model):
 
 
 class MemberAccess(models.Model):
-    access_id = models.CharField(primary_key=True, max_length=20, db_column="accessid")
+    access_id = IdField(primary_key=True, max_length=20, db_column="accessid")
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, db_column="memberid", related_name="visits", db_index=False
     )

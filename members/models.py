@@ -3,13 +3,14 @@ from django.db import models
 from django.utils import timezone
 
 from fitness.constraints import after, at_least, one_of, positive
+from fitness.fields import IdField
 from fitness.permissions import ODS_PERMISSIONS
 
 from .choices import Gender, MembershipStatus, MemberStatus, PaymentMethod, PaymentStatus, PaymentType
 
 
 class MembershipType(models.Model):
-    membership_type_id = models.CharField(primary_key=True, max_length=20, db_column="membershiptypeid")
+    membership_type_id = IdField(primary_key=True, max_length=20, db_column="membershiptypeid")
     type_name = models.CharField(max_length=100, db_column="typename")
     description = models.TextField(null=True, blank=True, db_column="description")
     monthly_fee = models.DecimalField(max_digits=10, decimal_places=2, db_column="monthlyfee")
@@ -35,7 +36,7 @@ class MembershipType(models.Model):
 
 
 class Member(models.Model):
-    member_id = models.CharField(primary_key=True, max_length=20, db_column="memberid")
+    member_id = IdField(primary_key=True, max_length=20, db_column="memberid")
     first_name = models.CharField(max_length=60, db_column="firstname")
     last_name = models.CharField(max_length=60, db_column="lastname")
     email = models.EmailField(max_length=254, db_column="email")
@@ -69,7 +70,7 @@ class Member(models.Model):
 
 
 class MemberMembership(models.Model):
-    membership_id = models.CharField(primary_key=True, max_length=20, db_column="membershipid")
+    membership_id = IdField(primary_key=True, max_length=20, db_column="membershipid")
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, db_column="memberid", related_name="memberships", db_index=False
     )
@@ -99,7 +100,7 @@ class MemberMembership(models.Model):
 
 
 class MemberPayment(models.Model):
-    payment_id = models.CharField(primary_key=True, max_length=20, db_column="paymentid")
+    payment_id = IdField(primary_key=True, max_length=20, db_column="paymentid")
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, db_column="memberid", related_name="payments", db_index=False
     )

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from fitness.constraints import after, at_least, between, equals_to_the_cent, one_of, positive
+from fitness.fields import IdField
 from fitness.permissions import ODS_PERMISSIONS
 
 from .choices import (
@@ -22,7 +23,7 @@ SCORE = {"max_digits": 3, "decimal_places": 2}
 
 
 class Staff(models.Model):
-    staff_id = models.CharField(primary_key=True, max_length=20, db_column="staffid")
+    staff_id = IdField(primary_key=True, max_length=20, db_column="staffid")
     employee_number = models.CharField(max_length=20, unique=True, db_column="employeenumber")
     first_name = models.CharField(max_length=60, db_column="firstname")
     last_name = models.CharField(max_length=60, db_column="lastname")
@@ -61,7 +62,7 @@ class Staff(models.Model):
 
 
 class StaffFacility(models.Model):
-    assignment_id = models.CharField(primary_key=True, max_length=20, db_column="assignmentid")
+    assignment_id = IdField(primary_key=True, max_length=20, db_column="assignmentid")
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, db_column="staffid", related_name="assignments")
     facility = models.ForeignKey(
         "facilities.Facility", on_delete=models.PROTECT, db_column="facilityid", related_name="staff_assignments"
@@ -82,7 +83,7 @@ class StaffFacility(models.Model):
 
 
 class StaffSchedule(models.Model):
-    schedule_id = models.CharField(primary_key=True, max_length=20, db_column="scheduleid")
+    schedule_id = IdField(primary_key=True, max_length=20, db_column="scheduleid")
     staff = models.ForeignKey(
         Staff, on_delete=models.PROTECT, db_column="staffid", related_name="shifts", db_index=False
     )
@@ -122,7 +123,7 @@ class StaffSchedule(models.Model):
 
 
 class StaffTimeTracking(models.Model):
-    time_tracking_id = models.CharField(primary_key=True, max_length=20, db_column="timetrackingid")
+    time_tracking_id = IdField(primary_key=True, max_length=20, db_column="timetrackingid")
     staff = models.ForeignKey(
         Staff, on_delete=models.PROTECT, db_column="staffid", related_name="time_entries", db_index=False
     )
@@ -155,7 +156,7 @@ class StaffTimeTracking(models.Model):
 
 
 class StaffPayroll(models.Model):
-    payroll_id = models.CharField(primary_key=True, max_length=20, db_column="payrollid")
+    payroll_id = IdField(primary_key=True, max_length=20, db_column="payrollid")
     staff = models.ForeignKey(
         Staff, on_delete=models.PROTECT, db_column="staffid", related_name="payrolls", db_index=False
     )
@@ -202,7 +203,7 @@ class StaffPayroll(models.Model):
 
 
 class InstructorCertification(models.Model):
-    certification_id = models.CharField(primary_key=True, max_length=20, db_column="certificationid")
+    certification_id = IdField(primary_key=True, max_length=20, db_column="certificationid")
     certification_name = models.CharField(max_length=120, db_column="certificationname")
     issuing_organization = models.CharField(max_length=120, db_column="issuingorganization")
     description = models.TextField(null=True, blank=True, db_column="description")
@@ -220,7 +221,7 @@ class InstructorCertification(models.Model):
 
 
 class StaffCertification(models.Model):
-    staff_certification_id = models.CharField(primary_key=True, max_length=20, db_column="staffcertificationid")
+    staff_certification_id = IdField(primary_key=True, max_length=20, db_column="staffcertificationid")
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, db_column="staffid", related_name="certifications")
     certification = models.ForeignKey(
         InstructorCertification, on_delete=models.PROTECT, db_column="certificationid", related_name="holders"
@@ -244,7 +245,7 @@ class StaffCertification(models.Model):
 
 
 class InstructorPerformance(models.Model):
-    performance_id = models.CharField(primary_key=True, max_length=20, db_column="performanceid")
+    performance_id = IdField(primary_key=True, max_length=20, db_column="performanceid")
     instructor = models.ForeignKey(
         Staff, on_delete=models.PROTECT, db_column="instructorid", related_name="performance_reviews"
     )
@@ -286,7 +287,7 @@ class InstructorPerformance(models.Model):
 
 
 class InstructorFeedback(models.Model):
-    feedback_id = models.CharField(primary_key=True, max_length=20, db_column="feedbackid")
+    feedback_id = IdField(primary_key=True, max_length=20, db_column="feedbackid")
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, db_column="memberid", related_name="instructor_feedback"
     )

@@ -55,9 +55,10 @@ class Loader:
         self._statements = {}
         self._rebuild = []
         self._copier = None
-        if self.vendor == "postgresql":
+        self._copier_lock = threading.Lock()
+        self.copies = self.vendor == "postgresql"
+        if self.copies:
             connection.ensure_connection()
-            self._copier = CopyThread(connection.connection, self._count)
             if bulk:
                 with connection.wrap_database_errors:
                     self._rebuild = drop_secondary_structures(connection.connection, list(ODS_MODELS))
@@ -68,12 +69,25 @@ class Loader:
             return
         # Errors of the raw connections become Django's (IntegrityError, DataError, ...), as for ORM queries.
         with self.connection.wrap_database_errors:
-            if self._copier is not None:
-                self._copier.submit(table, rows, free_text)
+            if self.copies:
+                self._copier_started().submit(table, rows, free_text)
                 return
             started = time.perf_counter()
             self._executemany(table, rows)
         self._count(table, len(rows), time.perf_counter() - started)
+
+    def write_text(self, table: str, text: bytes, count: int):
+        """Load `count` rows already in COPY text format (PostgreSQL only); safe from another thread."""
+        with self.connection.wrap_database_errors:
+            self._copier_started().submit(table, text, None, count)
+
+    def _copier_started(self):
+        # Started on first use, not in __init__: the run may fork a worker process first, and a fork should not
+        # happen while other threads run.
+        with self._copier_lock:
+            if self._copier is None:
+                self._copier = CopyThread(self.connection.connection, self._count)
+            return self._copier
 
     def drain(self):
         """Wait until every submitted row is in the database (before running other SQL)."""
@@ -85,7 +99,7 @@ class Loader:
         """Wait for the last rows; re-create what a bulk load dropped; refresh PostgreSQL's planner statistics
         (without them the first queries on the new rows, check_ods's among them, plan for empty tables)."""
         self.drain()
-        if self._copier is None:
+        if not self.copies:
             return
         started = time.perf_counter()
         with self.connection.wrap_database_errors, self.connection.connection.cursor() as cursor:
@@ -132,9 +146,10 @@ class CopyThread:
         self.thread = threading.Thread(target=self._run, name="seed-copy", daemon=True)
         self.thread.start()
 
-    def submit(self, table, rows, free_text):
+    def submit(self, table, rows, free_text, count=None):
+        """Queue `rows` (tuples) or, with `count`, text already in COPY format."""
         self._raise_error()
-        self.batches.put((table, rows, free_text))
+        self.batches.put((table, rows, free_text, count))
 
     def drain(self):
         self.batches.join()
@@ -171,13 +186,13 @@ class CopyThread:
             finally:
                 self.batches.task_done()
 
-    def _copy(self, table, rows, free_text):
+    def _copy(self, table, rows, free_text, count):
         started = time.perf_counter()
-        text = copy_text(rows, free_text)
+        text = rows if count is not None else copy_text(rows, free_text)
         with self.raw.cursor() as cursor:
             with cursor.copy(f"COPY {table} ({', '.join(table_columns(table))}) FROM STDIN") as copy:
                 copy.write(text)
-        self.on_loaded(table, len(rows), time.perf_counter() - started)
+        self.on_loaded(table, len(rows) if count is None else count, time.perf_counter() - started)
 
 
 def drop_secondary_structures(raw_connection, tables) -> list[str]:

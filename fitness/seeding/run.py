@@ -7,6 +7,7 @@ pure function of (seed, profile, first window start, first as-of), so
 `--append` rebuilds it in memory and continues from the dynamic state stored
 in the latest SeedRun (members, machines, hours, counters).
 """
+import contextlib
 import datetime as dt
 import random
 import sys
@@ -32,6 +33,7 @@ from .staff_sim import (
 )
 from .state import Counters, Sink
 from .tables import LOAD_ORDER, ODS_MODELS
+from .visit_worker import InlineVisits, VisitWorker, worker_wanted
 from .visits_sim import PREVENTIVE_EVERY_DAYS, MachineSim, VisitStream
 from .progress import Progress
 
@@ -213,13 +215,12 @@ def seed_ods(*, days=30, seed=None, end_date=None, profile="default", members=No
 def simulate(mode, seed, profile, window_start, as_of, previous, progress, err):
     # A new chain fills empty tables: the loader's bulk path applies.
     loader = Loader(connection, bulk=previous is None)
-    try:
-        return simulate_into(loader, mode, seed, profile, window_start, as_of, previous, progress, err)
-    finally:
-        loader.close()
+    with contextlib.ExitStack() as cleanup:  # on success or failure: stop the COPY thread and any worker
+        cleanup.callback(loader.close)
+        return simulate_into(loader, cleanup, mode, seed, profile, window_start, as_of, previous, progress, err)
 
 
-def simulate_into(loader, mode, seed, profile, window_start, as_of, previous, progress, err):
+def simulate_into(loader, cleanup, mode, seed, profile, window_start, as_of, previous, progress, err):
     bar = Progress(STREAMS, enabled=progress, stream=err or sys.stderr,
                    total_days=(as_of - window_start).days)
     sink = Sink(loader, on_flush=bar.refresh)
@@ -256,11 +257,19 @@ def simulate_into(loader, mode, seed, profile, window_start, as_of, previous, pr
         for member in member_sims:
             restore_member(memberships, member, window_start, as_of)
     memberships.rng = day_rng
+    # Visits draw from a generator of their own, so they come out the same in this process or in a worker.
+    visit_rng = random.Random(f"{seed}:{window_start.isoformat()}:visits")
+    visit_stream = VisitStream(chain.master.facilities, chain.machines, counters, visit_rng, sink)
+    if worker_wanted(loader, len(member_sims), (as_of - window_start).days):
+        visits = VisitWorker(visit_stream, member_sims, loader, sink)
+    else:
+        visits = InlineVisits(visit_stream, member_sims)
+    cleanup.callback(visits.close)
+    visits.start()  # before the first rows go to the loader: a worker forks before the loader's thread starts
     stream_seconds["master"] += time.perf_counter() - tick
     sink.flush()
 
     reviews = ReviewBook(chain.master, counters, day_rng, sink, review_months)
-    visits = VisitStream(chain.master.facilities, chain.machines, counters, day_rng, sink)
     classes = ClassStream(chain.schedules, chain.instructor_slots, chain.master.facilities, chain.master.staff,
                           chain.certs, counters, day_rng, sink, as_of, reviews)
     staff_stream = StaffStream(chain.master, chain.patterns, counters, day_rng, sink, chain.chain_start, accumulators)
@@ -280,27 +289,32 @@ def simulate_into(loader, mode, seed, profile, window_start, as_of, previous, pr
         ordinal = day.toordinal()
         clock = clock_for(ordinal)
         t0 = time.perf_counter()
+        joined = []
         for member in join_new_members(day, profile, day_rng, counters, as_of):
             new_members.append(member)
             sim = new_member_sim(member.member_id, member.join_date, profile.facilities, day_rng)
             member_sims.append(sim)
+            joined.append(sim)
             memberships.history(sim)
         memberships.simulate_day(day)
         t1 = time.perf_counter()
-        eligible = [member for member in member_sims if eligible_today(member, ordinal)]
-        visits.maintain(day, clock)
-        visits.simulate_day(day, clock, eligible)
+        eligible = [index for index, member in enumerate(member_sims) if eligible_today(member, ordinal)]
+        t1 = time.perf_counter()
+        visits.day(day, clock, eligible, joined)
         t2 = time.perf_counter()
         eligible_by_facility = [[] for _ in chain.master.facilities]
-        for member in eligible:
+        for index in eligible:
+            member = member_sims[index]
             eligible_by_facility[member.home].append(member.id)
         classes.simulate_day(day, clock, clock_for, eligible_by_facility)
         t3 = time.perf_counter()
         staff_stream.simulate_day(day, clock)
         reviews.review_day(day)
         t4 = time.perf_counter()
-        for name, seconds in (("memberships", t1 - t0), ("visits", t2 - t1), ("classes", t3 - t2), ("staff", t4 - t3)):
+        # A visit worker reports its own seconds; sending it the day is the main process's share.
+        for name, seconds in (("memberships", t1 - t0), ("classes", t3 - t2), ("staff", t4 - t3)):
             stream_seconds[name] += seconds
+        stream_seconds["visits"] = visits.seconds
         clocks.pop(ordinal - 8, None)
         bar.day_done(sink, stream_seconds)
         sink.maybe_flush()
@@ -309,6 +323,8 @@ def simulate_into(loader, mode, seed, profile, window_start, as_of, previous, pr
     statuses = memberships.finish(member_sims)
     finish_members(chain, new_members, statuses, sink, previous)
     sink.flush()
+    visits.finish()
+    stream_seconds["visits"] = visits.seconds
     loader.finish()
     if previous is not None:
         update_changed_statuses(previous, statuses, memberships.status_updates, as_of)
@@ -414,10 +430,11 @@ def share_seconds(loader, sink, stream_seconds):
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process plus its largest child (the visit worker, when there is one)."""
     try:
         import resource
 
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return sum(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     except ImportError:  # pragma: no cover - Windows
         return psutil.Process().memory_info().rss / 2**20
 
