@@ -62,7 +62,11 @@ class MemberAccess(models.Model):
     facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, db_column="facilityid", related_name="visits", db_index=False
     )
-    area = models.ForeignKey(FacilityArea, on_delete=models.PROTECT, db_column="areaid", related_name="visits")
+    # No index of its own: nothing looks check-ins up by area but the rare deletion of an area (a scan), and on
+    # the chain profile it was the third costliest index to build after a seed (5 s of bench_seed's rebuild).
+    area = models.ForeignKey(
+        FacilityArea, on_delete=models.PROTECT, db_column="areaid", related_name="visits", db_index=False
+    )
     check_in_time = models.DateTimeField(db_column="checkintime", db_index=True)
     check_out_time = models.DateTimeField(null=True, blank=True, db_column="checkouttime")
     access_method = models.CharField(max_length=20, choices=AccessMethod.choices, db_column="accessmethod")

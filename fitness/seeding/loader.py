@@ -37,7 +37,10 @@ def copy_text(rows, free_text: bool) -> str:
     if free_text:
         return "".join("\t".join(map(copy_text_escaped, row)) + "\n" for row in rows)
     # Generated transactional text never holds tabs, newlines or backslashes.
-    return "".join("\t".join(["\\N" if v is None else v for v in row]) + "\n" for row in rows)
+    try:
+        return "\n".join(map("\t".join, rows)) + "\n"
+    except TypeError:  # some row holds a NULL (None)
+        return "".join("\t".join(["\\N" if v is None else v for v in row]) + "\n" for row in rows)
 
 
 class Loader:

@@ -6,6 +6,8 @@ in the peaks, the rest spread over the opening hours.
 import bisect
 import itertools
 
+import numpy as np
+
 PEAK_SHARE = 0.7
 WEEKDAY_PEAKS = ((6 * 60, 9 * 60), (17 * 60, 20 * 60))
 WEEKEND_PEAKS = ((9 * 60, 18 * 60),)
@@ -28,6 +30,7 @@ class ArrivalTable:
             peak = any(s <= minute < e for s, e in peaks)
             weights.append((PEAK_SHARE / in_peak_minutes if peak else 0) + (1 - PEAK_SHARE) / open_minutes)
         self.cumulative = list(itertools.accumulate(weights))
+        self.cumulative_array = np.array(self.cumulative)
         self.total = self.cumulative[-1]
         self.open_min = open_min
 

@@ -25,7 +25,7 @@ from .classes_sim import ClassStream, build_timetable, schedule_row
 from .clock import DayClock
 from .loader import Loader
 from .master import build_master
-from .members_sim import MemberSim, MembershipStream, eligible_today, new_member_sim
+from .members_sim import MemberSim, MembershipStream, eligible_indexes, new_member_sim
 from .profiles import resolve_profile
 from .staff_sim import (
     ReviewBook, StaffStream, assignment_rows, certification_chain, certification_row, draw_pattern,
@@ -298,7 +298,7 @@ def simulate_into(loader, cleanup, mode, seed, profile, window_start, as_of, pre
             memberships.history(sim)
         memberships.simulate_day(day)
         t1 = time.perf_counter()
-        eligible = [index for index, member in enumerate(member_sims) if eligible_today(member, ordinal)]
+        eligible = eligible_indexes(member_sims, ordinal)
         t1 = time.perf_counter()
         visits.day(day, clock, eligible, joined)
         t2 = time.perf_counter()

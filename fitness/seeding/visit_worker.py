@@ -17,35 +17,32 @@ and leaves it alone): every row goes through the parent's one transaction.
 import datetime as dt
 import gc
 import multiprocessing
+import queue
 import signal
 import threading
 import time
 import traceback
-from array import array
+
+import numpy as np
 
 from .clock import DayClock
 from .loader import copy_text
 from .state import FLUSH_ROWS
+from .visits_sim import VisitRoster
 
 VISIT_TABLES = ("memberaccess", "equipmentusage", "equipmentmaintenance")
 # Below this many member-days the process start costs more than the second core saves.
 WORKER_MIN_MEMBER_DAYS = 500_000
+DAYS_AHEAD = 8
+COPY_NULL = "\\N"
 
 
 class VisitWorkerError(RuntimeError):
     """The visit worker failed; the message carries its traceback."""
 
 
-class VisitMember:
-    """What the visit stream reads of a member (the rest of MemberSim stays in the parent)."""
-
-    __slots__ = ("id", "persona", "home", "join")
-
-    def __init__(self, member_id, persona, home, join):
-        self.id, self.persona, self.home, self.join = member_id, persona, home, join
-
-
 def static_of(member):
+    """What the visit stream's roster keeps of a member (the rest of MemberSim stays in the parent)."""
     return (member.id, member.persona, member.home, member.join)
 
 
@@ -58,7 +55,7 @@ class InlineVisits:
     """The visit stream in this process (rows go through the run's sink)."""
 
     def __init__(self, stream, members):
-        self.stream, self.members = stream, members
+        self.stream, self.roster = stream, VisitRoster(members)
         self.seconds = 0.0
 
     def start(self):
@@ -66,9 +63,9 @@ class InlineVisits:
 
     def day(self, day, clock, eligible_indexes, joined):
         started = time.perf_counter()
-        members = self.members
+        self.roster.extend([static_of(m) for m in joined])
         self.stream.maintain(day, clock)
-        self.stream.simulate_day(day, clock, [members[i] for i in eligible_indexes])
+        self.stream.simulate_day(day, clock, self.roster, np.array(eligible_indexes, dtype=np.int32))
         self.seconds += time.perf_counter() - started
 
     def finish(self):
@@ -107,12 +104,13 @@ class TextSink:
         self.pending = 0
 
 
-def run_worker(stream, members, days_in, rows_out):
+def run_worker(stream, roster, days_in, rows_out):
     """The worker process: simulate each day the parent sends, until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
     started = time.perf_counter()
     busy = [0.0]
     stream.sink = TextSink(rows_out, lambda: busy[0])
+    stream.null = COPY_NULL
     try:
         while True:
             message = days_in.recv()
@@ -120,10 +118,10 @@ def run_worker(stream, members, days_in, rows_out):
                 break
             tick = time.perf_counter()
             ordinal, joined, eligible = message
-            members.extend(VisitMember(*values) for values in joined)
+            roster.extend(joined)
             clock = DayClock(dt.date.fromordinal(ordinal))
             stream.maintain(clock.day, clock)
-            stream.simulate_day(clock.day, clock, [members[i] for i in array("i", eligible)])
+            stream.simulate_day(clock.day, clock, roster, np.frombuffer(eligible, dtype=np.int32))
             busy[0] += time.perf_counter() - tick
             stream.sink.maybe_flush()
         stream.sink.flush()
@@ -138,9 +136,13 @@ class VisitWorker:
     """Parent side: starts the worker, feeds it days, pumps its text into the loader."""
 
     def __init__(self, stream, members, loader, sink):
-        self.stream, self.members, self.loader, self.sink = stream, members, loader, sink
+        self.stream, self.roster, self.loader, self.sink = stream, VisitRoster(members), loader, sink
         self.process = None
-        self.pump = None
+        self.pump = self.feeder = None
+        # Days waiting for the worker: the main process runs up to this many days ahead of it, so neither
+        # waits for the other on every day.
+        self.days = queue.Queue(maxsize=DAYS_AHEAD)
+        self.feed_failed = False
         self.error = None
         self.result = None
         self.seconds = 0.0
@@ -154,7 +156,7 @@ class VisitWorker:
         gc.freeze()
         try:
             self.process = context.Process(target=run_worker, name="seed-visits", daemon=True,
-                                           args=(self.stream, self.members, days_in, rows_out))
+                                           args=(self.stream, self.roster, days_in, rows_out))
             self.process.start()
         finally:
             gc.unfreeze()
@@ -163,16 +165,20 @@ class VisitWorker:
         self.days_out, self.rows_in = days_out, rows_in
         self.pump = threading.Thread(target=self._pump, name="seed-visits-pump", daemon=True)
         self.pump.start()
+        self.feeder = threading.Thread(target=self._feed, name="seed-visits-feeder", daemon=True)
+        self.feeder.start()
 
     def day(self, day, clock, eligible_indexes, joined):
-        self._send((day.toordinal(), [static_of(m) for m in joined], array("i", eligible_indexes).tobytes()))
+        self._send((day.toordinal(), [static_of(m) for m in joined],
+                    np.array(eligible_indexes, dtype=np.int32).tobytes()))
 
     def finish(self):
         """Wait for the last visits; put the worker's counters and machines back into the run's state."""
         self._send(None)
+        self.feeder.join()
         self.pump.join()
         self.process.join()
-        self._raise_error()
+        self._check_feed()
         if self.result is None:
             raise VisitWorkerError(f"the visit worker ended (exit code {self.process.exitcode}) without its results")
         numbers, machines, busy, _ = self.result
@@ -185,6 +191,9 @@ class VisitWorker:
         if self.process is not None and self.process.is_alive():
             self.process.terminate()
             self.process.join()
+        if self.feeder is not None and self.feeder.is_alive():
+            self.days.put(None)  # the feeder discards what is left once the worker is gone, then ends here
+            self.feeder.join()
         if self.pump is not None:
             self.pump.join()
         for end in (getattr(self, "days_out", None), getattr(self, "rows_in", None)):
@@ -192,13 +201,28 @@ class VisitWorker:
                 end.close()
 
     def _send(self, message):
+        self._check_feed()
+        self.days.put(message)
+
+    def _check_feed(self):
+        """Raise the worker's failure, if it has failed (its own report, else that it is gone)."""
         self._raise_error()
-        try:
-            self.days_out.send(message)
-        except OSError:  # the worker is gone: its own report (or its silence) says why
+        if self.feed_failed:
             self.pump.join()
             self._raise_error()
-            raise VisitWorkerError("the visit worker stopped unexpectedly") from None
+            raise VisitWorkerError("the visit worker stopped unexpectedly")
+
+    def _feed(self):
+        """Thread: send queued days to the worker, in order, until the end marker."""
+        while True:
+            message = self.days.get()
+            if not self.feed_failed:
+                try:
+                    self.days_out.send(message)
+                except OSError:  # the worker is gone; the main thread learns it at its next day
+                    self.feed_failed = True
+            if message is None:
+                return
 
     def _raise_error(self):
         if self.error is not None:

@@ -7,12 +7,21 @@ other inside the visit (V5), each machine free at that time and in service
 (V6). Maintenance takes machines out of service for the day (repairs: two).
 """
 import datetime as dt
+import itertools
+
+import numpy as np
 
 from .clock import NUMBER_TEXT
 from .patterns import HOME_SHARE, STAY_MINUTES, VISIT_CHANCE, arrival_table
 
 ACCESS_METHODS = ("Key Card",) * 14 + ("Mobile App",) * 5 + ("Staff Override",)
 SESSION_SHARE = 0.3
+PERSONA_CODES = {persona: code for code, persona in enumerate(VISIT_CHANCE)}
+LAPSING = PERSONA_CODES["lapsing"]
+# By persona code: visit chance on a weekday [0] and a weekend day [1]; shortest stay and the span above it.
+VISIT_CHANCES = [np.array([VISIT_CHANCE[p][weekend] for p in PERSONA_CODES]) for weekend in (0, 1)]
+STAY_LOW = np.array([STAY_MINUTES[p][0] for p in PERSONA_CODES], dtype=np.int32)
+STAY_SPAN = np.array([STAY_MINUTES[p][1] - STAY_MINUTES[p][0] + 1 for p in PERSONA_CODES], dtype=np.int32)
 PREVENTIVE_EVERY_DAYS = 90
 REPAIR_CHANCE = 0.0015  # per machine per day
 MAINTENANCE_COST = {"Preventive": (60, 250), "Repair": (120, 900), "Inspection": (0, 80)}
@@ -31,8 +40,42 @@ class MachineSim:
         return [self.id, self.type, self.facility, self.next_preventive, self.out_until]
 
 
-def stay_bounds(persona):
-    return STAY_MINUTES[persona]
+def arrival_groups(facilities, weekend):
+    """[(ArrivalTable, facility indexes using it)]: facilities with the same opening hours share one."""
+    groups = {}
+    for f in facilities:
+        groups.setdefault((f.open_min, f.close_min), []).append(f.index)
+    return [(arrival_table(open_min, close_min, weekend), np.array(indexes, dtype=np.int32))
+            for (open_min, close_min), indexes in groups.items()]
+
+
+class VisitRoster:
+    """The members as the visit stream reads them, in the run's member order: ids, and persona codes, home
+    facilities and join days as numpy columns (grown in place as members join)."""
+
+    def __init__(self, members=()):
+        self.ids = []
+        self._columns = [np.empty(0, dtype=np.int8), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)]
+        self.extend([(m.id, m.persona, m.home, m.join) for m in members])
+
+    def extend(self, members):
+        """Append (id, persona, home facility index, join ordinal) tuples."""
+        if not members:
+            return
+        size, grown = len(self.ids), len(self.ids) + len(members)
+        if grown > len(self._columns[0]):
+            capacity = max(grown, 2 * len(self._columns[0]))
+            self._columns = [np.resize(column, capacity) for column in self._columns]
+        for position, (member_id, persona, home, join) in enumerate(members, start=size):
+            self.ids.append(member_id)
+            self._columns[0][position] = PERSONA_CODES[persona]
+            self._columns[1][position] = home
+            self._columns[2][position] = join
+
+    def columns(self):
+        """(persona code, home, join) arrays of every member so far."""
+        size = len(self.ids)
+        return tuple(column[:size] for column in self._columns)
 
 
 class VisitStream:
@@ -41,8 +84,23 @@ class VisitStream:
     def __init__(self, facilities, machines, counters, rng, sink):
         self.facilities, self.machines = facilities, machines
         self.counters, self.rng, self.sink = counters, rng, sink
+        # The day's draws come from numpy, seeded from `rng`; sessions and maintenance from `rng` itself.
+        self.generator = np.random.default_rng(rng.getrandbits(128))
+        self.facility_count = len(facilities)
+        self.facility_ids = [f.id for f in facilities]
+        self.close_minutes = np.array([f.close_min for f in facilities], dtype=np.int32)
+        self.area_ids = [area for f in facilities for area in f.member_area_ids]
+        self.area_counts = np.array([len(f.member_area_ids) for f in facilities], dtype=np.int32)
+        self.area_offsets = np.array(list(itertools.accumulate((len(f.member_area_ids) for f in facilities),
+                                                              initial=0))[:-1], dtype=np.int32)
+        self.arrival_groups = [arrival_groups(facilities, weekend) for weekend in (False, True)]
         # Each facility's usable machines by type, as machine indexes.
         self.machine_types = [sorted(f.machines_by_type) for f in facilities]
+        # What a NULL column holds in the rows: None, or COPY's own "\\N" when a visit worker writes COPY text
+        # (rows without None take the fast path of loader.copy_text).
+        self.null = None
+        self.usage_id = counters.format_of("equipmentusage")
+        self.usage_number = 0  # numbered here during a day, kept in the counters between days
 
     # -- maintenance -----------------------------------------------------------------------------
     def maintain(self, day: dt.date, clock):
@@ -63,37 +121,48 @@ class VisitStream:
                     self.counters.next("equipmentmaintenance"), machine.id, day.isoformat(), kind,
                     TECHNICIANS[rng.randrange(len(TECHNICIANS))],
                     "Scheduled service and safety check" if kind == "Preventive" else "Reported fault repaired",
-                    f"{cost // 100}.{cost % 100:02d}", rng.choice(PARTS) if kind == "Repair" else None,
+                    f"{cost // 100}.{cost % 100:02d}", rng.choice(PARTS) if kind == "Repair" else self.null,
                     (day + dt.timedelta(days=PREVENTIVE_EVERY_DAYS)).isoformat(),
                 ))
 
     # -- visits ----------------------------------------------------------------------------------
-    def simulate_day(self, day: dt.date, clock, members):
-        """Visits of the day by `members`, the ones eligible today (V1)."""
-        ordinal, rng = day.toordinal(), self.rng
-        random, weekend = rng.random, day.isoweekday() >= 6
+    def simulate_day(self, day: dt.date, clock, roster, eligible):
+        """Visits of the day by the roster's members at positions `eligible` (int32 array), the ones eligible
+        today (V1). Who comes, where, when and for how long is drawn for the whole day at once (numpy); the
+        rows and the machine sessions, which depend on each other in check-in order, one visit at a time."""
+        ordinal, weekend = day.toordinal(), int(day.isoweekday() >= 6)
+        draw = self.generator.random
+        persona, home, join = roster.columns()
+        eligible_persona = persona[eligible]
+        chance = VISIT_CHANCES[weekend][eligible_persona]
+        lapsing = eligible_persona == LAPSING  # tapering off the longer they have been members
+        chance[lapsing] *= np.maximum(0.15, 1 - (ordinal - join[eligible[lapsing]]) / 540)
+        who = eligible[draw(len(eligible)) < chance]
+        count = len(who)
+        persona = persona[who]
+        at_home, away, stay_draw, arrival_draw, area_draw, method_draw, session_draw = draw((7, count))
+        where = np.where(at_home < HOME_SHARE, home[who], (away * self.facility_count).astype(np.int32))
+        stay = STAY_LOW[persona] + (stay_draw * STAY_SPAN[persona]).astype(np.int32)
+        start = self.arrival_minutes(where, arrival_draw, weekend)
+        start = np.minimum(start, self.close_minutes[where] - stay)
+        area = self.area_offsets[where] + (area_draw * self.area_counts[where]).astype(np.int32)
+        order = np.lexsort((who, start))  # by arrival, then member (ids follow roster order): check-in order
+        columns = (start[order].tolist(), who[order].tolist(), stay[order].tolist(), where[order].tolist(),
+                   area[order].tolist(), (method_draw[order] * len(ACCESS_METHODS)).astype(np.int32).tolist(),
+                   (session_draw[order] < SESSION_SHARE).tolist())
+        self.write_visits(ordinal, clock, roster.ids, columns)
+
+    def arrival_minutes(self, where, arrival_draw, weekend):
+        """Arrival minute of each visit from its facility's peak-weighted table (ArrivalTable.draw, vectorized)."""
+        start = np.empty(len(where), dtype=np.int32)
+        for table, facilities in self.arrival_groups[weekend]:
+            chosen = np.isin(where, facilities) if len(self.arrival_groups[weekend]) > 1 else slice(None)
+            start[chosen] = table.open_min + np.searchsorted(table.cumulative_array, arrival_draw[chosen] * table.total,
+                                                             side="right")
+        return start
+
+    def write_visits(self, ordinal, clock, member_ids, columns):
         facilities = self.facilities
-        n_fac = len(facilities)
-        arrivals = [arrival_table(f.open_min, f.close_min, weekend).draw for f in facilities]
-        chances = {persona: chance[weekend] for persona, chance in VISIT_CHANCE.items()}
-        stays = {persona: (low, high - low + 1) for persona, (low, high) in STAY_MINUTES.items()}
-        visits = []
-        for member in members:
-            persona = member.persona
-            chance = chances[persona]
-            if persona == "lapsing":  # tapering off the longer they have been members
-                chance *= max(0.15, 1 - (ordinal - member.join) / 540)
-            if random() >= chance:
-                continue
-            where = member.home if n_fac == 1 or random() < HOME_SHARE else int(random() * n_fac)
-            low, span = stays[persona]
-            stay = low + int(random() * span)
-            start = arrivals[where](random)
-            close = facilities[where].close_min
-            if start + stay > close:
-                start = close - stay
-            visits.append((start, member.id, stay, where))
-        visits.sort()  # by arrival, then member id: the day's check-in order
         busy = {}  # machine index -> [(start, end)] today
         free_after = {}  # machine index -> end of its latest session today
         out_of_service = {i for i, m in enumerate(self.machines) if m.out_until >= ordinal}
@@ -101,18 +170,20 @@ class VisitStream:
         access_rows, usage_rows = [], []
         add_access = access_rows.append
         access_id, number = self.counters.format_of("memberaccess"), self.counters.numbers.get("memberaccess", 0)
-        for start, member_id, stay, where in visits:
-            facility = facilities[where]
-            area = facility.member_area_ids[int(random() * len(facility.member_area_ids))]
+        facility_ids, area_ids = self.facility_ids, self.area_ids
+        self.usage_number = self.counters.numbers.get("equipmentusage", 0)
+        for start, member, stay, where, area, method, session in zip(*columns):
             number += 1
+            member_id = member_ids[member]
             add_access((
-                access_id % number, member_id, facility.id, area, stamps[start], stamps[start + stay],
-                ACCESS_METHODS[int(random() * 20)], NUMBER_TEXT[stay],
+                access_id % number, member_id, facility_ids[where], area_ids[area], stamps[start],
+                stamps[start + stay], ACCESS_METHODS[method], NUMBER_TEXT[stay],
             ))
-            if random() < SESSION_SHARE:
-                self.sessions(facility, member_id, start, start + stay, busy, free_after, out_of_service, stamps,
-                              usage_rows)
+            if session:
+                self.sessions(facilities[where], member_id, start, start + stay, busy, free_after, out_of_service,
+                              stamps, usage_rows)
         self.counters.numbers["memberaccess"] = number
+        self.counters.numbers["equipmentusage"] = self.usage_number
         self.sink.extend("memberaccess", access_rows)
         self.sink.extend("equipmentusage", usage_rows)
 
@@ -134,9 +205,10 @@ class VisitStream:
                 if end > free_after.get(machine, 0):
                     free_after[machine] = end
                 usage = "Warmup" if number == 0 and count > 1 else "Cooldown" if number == 2 else "Workout"
+                self.usage_number += 1
                 rows.append((
-                    self.counters.next("equipmentusage"), self.machines[machine].id, member_id, stamps[at],
-                    stamps[end], NUMBER_TEXT[length], usage, None,
+                    self.usage_id % self.usage_number, self.machines[machine].id, member_id, stamps[at],
+                    stamps[end], NUMBER_TEXT[length], usage, self.null,
                 ))
             at = end + 1 + int(random() * 5)
 

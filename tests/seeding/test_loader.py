@@ -43,10 +43,10 @@ def test_a_batch_the_database_refuses_fails_the_seed_and_leaves_nothing(monkeypa
     before = keys_and_indexes() if connection.vendor == "postgresql" else None
     original = VisitStream.simulate_day
 
-    def add_a_bad_visit(self, day, clock, members):
-        original(self, day, clock, members)
+    def add_a_bad_visit(self, day, clock, roster, eligible):
+        original(self, day, clock, roster, eligible)
         # duration must be >= 0 (a CHECK constraint): the database refuses the batch holding it
-        self.sink.add("memberaccess", ("ACC99999999", members[0].id, self.facilities[0].id,
+        self.sink.add("memberaccess", ("ACC99999999", roster.ids[eligible[0]], self.facilities[0].id,
                                        self.facilities[0].member_area_ids[0], clock.ts(600), clock.ts(660),
                                        "Key Card", "-5"))
 

@@ -55,7 +55,7 @@ def test_worker_seed_obeys_every_rule_and_append_continues_it(worker_always):
 
 
 def test_a_failing_worker_fails_the_seed_with_its_traceback_and_leaves_nothing(worker_always, monkeypatch):
-    def broken(self, day, clock, members):
+    def broken(self, day, clock, roster, eligible):
         raise ZeroDivisionError("simulated bug in the visit stream")
 
     monkeypatch.setattr(VisitStream, "simulate_day", broken)
@@ -67,10 +67,10 @@ def test_a_failing_worker_fails_the_seed_with_its_traceback_and_leaves_nothing(w
 def test_a_worker_that_dies_fails_the_seed_and_leaves_nothing(worker_always, monkeypatch):
     original = VisitStream.simulate_day
 
-    def dies_on_the_third_day(self, day, clock, members):
+    def dies_on_the_third_day(self, day, clock, roster, eligible):
         if day == END - dt.timedelta(days=2):
             os._exit(9)  # as if killed: no message to the parent
-        original(self, day, clock, members)
+        original(self, day, clock, roster, eligible)
 
     monkeypatch.setattr(VisitStream, "simulate_day", dies_on_the_third_day)
     with pytest.raises(VisitWorkerError, match="stopped unexpectedly"):
@@ -81,9 +81,9 @@ def test_a_worker_that_dies_fails_the_seed_and_leaves_nothing(worker_always, mon
 def test_rows_the_database_refuses_from_the_worker_fail_the_seed(worker_always, monkeypatch):
     original = VisitStream.simulate_day
 
-    def add_a_bad_visit(self, day, clock, members):
-        original(self, day, clock, members)
-        self.sink.add("memberaccess", ("ACC99999999", members[0].id, self.facilities[0].id,
+    def add_a_bad_visit(self, day, clock, roster, eligible):
+        original(self, day, clock, roster, eligible)
+        self.sink.add("memberaccess", ("ACC99999999", roster.ids[eligible[0]], self.facilities[0].id,
                                        self.facilities[0].member_area_ids[0], clock.ts(600), clock.ts(660),
                                        "Key Card", "-5"))
 
