@@ -6,7 +6,8 @@ factories' `build()` (reseeded from the run's seed, never touching the
 database) with the simulation deciding the parts that must fit together:
 which areas each facility has, how many machines, who works where, which
 instructor holds which certification. Rows are kept as model instances here
-and turned into text rows by `rows.instance_rows` when loaded.
+and turned into text rows by `rows.instance_rows` when loaded. Starting
+members are planned (id, join date) here and their rows drawn apart.
 """
 import datetime as dt
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ class Master:
     class_types: list
     facilities: list  # FacilitySim
     equipment: list  # Equipment instances
-    members: list  # Member instances (status filled in at the end of the run)
+    members: list  # PlannedMember (their rows: starting_member_rows)
     staff: list  # Staff instances
 
 
@@ -124,19 +125,42 @@ def draw_join_date(rng, first: dt.date, last: dt.date) -> dt.date:
             return day
 
 
-def build_members(count, rng, window_start: dt.date, as_of: dt.date, first_number=1):
-    """Members joined over the three years before the window (a few during it)."""
+@dataclass(slots=True)
+class PlannedMember:
+    """A starting member as the simulation needs them. The rest of their row (names, contacts, birth date, ...)
+    is drawn by `starting_member_rows`, off the simulation's path (in a process of its own on large runs)."""
+
+    member_id: str
+    join_date: dt.date
+
+
+def build_members(count, rng, window_start: dt.date):
+    """Members joined over the three years before the window."""
     first = window_start - dt.timedelta(days=365 * MEMBER_HISTORY_YEARS)
-    members = []
-    for number in range(first_number, first_number + count):
-        join_date = draw_join_date(rng, first, window_start - dt.timedelta(days=1))
-        members.append(new_member(number, join_date, as_of))
-    return members
+    return [PlannedMember(format_id("members", number), draw_join_date(rng, first, window_start - dt.timedelta(days=1)))
+            for number in range(1, count + 1)]
+
+
+def starting_member_rows(planned, as_of: dt.date, seed) -> list[tuple]:
+    """The planned members' rows (status 'Active' until the run knows theirs), drawn by the factory from a
+    generator of their own: the same rows wherever and whenever this runs."""
+    from .rows import instance_rows
+
+    saved = factory.random.get_random_state()
+    factory.random.reseed_random(f"{seed}:members")
+    try:
+        return instance_rows([member_instance(m.member_id, m.join_date, as_of) for m in planned])
+    finally:
+        factory.random.set_random_state(saved)
 
 
 def new_member(number, join_date, as_of):
+    return member_instance(format_id("members", number), join_date, as_of)
+
+
+def member_instance(member_id, join_date, as_of):
     return MemberFactory.build(
-        member_id=format_id("members", number), join_date=join_date, as_of=as_of, member_status="Active",
+        member_id=member_id, join_date=join_date, as_of=as_of, member_status="Active",
         last_modified=dt.datetime.combine(join_date, dt.time(12), dt.timezone.utc),
     )
 
@@ -186,7 +210,7 @@ def build_master(profile, rng, window_start: dt.date, as_of: dt.date, factory_se
     factory.random.reseed_random(factory_seed)
     plans, certifications, class_types = build_reference_rows()
     facilities, equipment = build_facilities(profile.facilities, rng, window_start)
-    members = build_members(profile.members, rng, window_start, as_of)
+    members = build_members(profile.members, rng, window_start)
     staff = build_staff(profile, facilities, rng, window_start, as_of)
     return Master(plans, certifications, class_types, facilities, equipment, members, staff)
 

@@ -10,8 +10,6 @@ as-of date); payments are written on their dates.
 import datetime as dt
 from decimal import Decimal
 
-from fitness.ids import format_id
-
 from . import catalog
 from .clock import add_months
 from .rules import first_period_start, next_period_start, period_status_on

@@ -13,18 +13,20 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import psutil
 from django.db import connection, transaction
 from django.utils import timezone
 
 from fitness.models import SeedRun
+from members.models import Member
 
 from .classes_sim import ClassStream, build_timetable, schedule_row
 from .clock import DayClock
 from .loader import Loader
-from .master import build_master
+from . import forked
+from .forked import Background, fork_available
+from .master import build_master, starting_member_rows
 from .members_sim import MemberSim, MembershipStream, eligible_indexes, new_member_sim
 from .profiles import resolve_profile
 from .staff_sim import (
@@ -36,6 +38,7 @@ from .tables import LOAD_ORDER, ODS_MODELS
 from .visit_worker import InlineVisits, VisitWorker, worker_wanted
 from .visits_sim import PREVENTIVE_EVERY_DAYS, MachineSim, VisitStream
 from .progress import Progress
+from .rows import instance_rows
 
 STREAMS = {
     "master": ("membershiptypes", "instructorcertifications", "classtypes", "facilities", "facilityareas",
@@ -88,31 +91,6 @@ def flush_ods():
         for table in reversed(LOAD_ORDER):
             cursor.execute(f"DELETE FROM {table}")
     SeedRun.objects.all().delete()
-
-
-# --- master rows -------------------------------------------------------------------------------
-
-def text_value(field, value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.{field.decimal_places}f}"
-    return str(value)
-
-
-def instance_rows(instances):
-    if not instances:
-        return []
-    fields = instances[0]._meta.concrete_fields
-    return [tuple(text_value(f, getattr(obj, f.attname)) for f in fields) for obj in instances]
 
 
 # --- the chain ---------------------------------------------------------------------------------
@@ -231,7 +209,7 @@ def simulate_into(loader, cleanup, mode, seed, profile, window_start, as_of, pre
         counters = Counters(chain.structure_counters.numbers)
         rng = chain.rng
         cert_ends = write_master(chain, sink, counters, as_of, rng)
-        accumulators, review_months, busy = {}, {}, {}
+        accumulators, review_months = {}, {}
         member_sims = chain.member_sims
     else:
         state = previous.state
@@ -265,7 +243,14 @@ def simulate_into(loader, cleanup, mode, seed, profile, window_start, as_of, pre
     else:
         visits = InlineVisits(visit_stream, member_sims)
     cleanup.callback(visits.close)
-    visits.start()  # before the first rows go to the loader: a worker forks before the loader's thread starts
+    # Both forks before the first rows go to the loader, whose thread starts then.
+    visits.start()
+    starting_members = None
+    if previous is None:
+        fork = loader.copies and fork_available() and len(chain.master.members) >= forked.MEMBER_ROWS_MIN_MEMBERS
+        starting_members = Background(starting_member_rows, chain.master.members, as_of, seed, fork=fork,
+                                      name="member rows")
+        cleanup.callback(starting_members.close)
     stream_seconds["master"] += time.perf_counter() - tick
     sink.flush()
 
@@ -321,7 +306,7 @@ def simulate_into(loader, cleanup, mode, seed, profile, window_start, as_of, pre
         day += dt.timedelta(days=1)
 
     statuses = memberships.finish(member_sims)
-    finish_members(chain, new_members, statuses, sink, previous)
+    finish_members(starting_members.result() if starting_members else [], new_members, statuses, sink)
     sink.flush()
     visits.finish()
     stream_seconds["visits"] = visits.seconds
@@ -379,15 +364,21 @@ def restore_member(memberships, member, window_start, as_of):
     memberships.starts.setdefault(max(following, window_start.toordinal()), []).append(member)
 
 
-def finish_members(chain, new_members, statuses, sink, previous):
-    """New member rows, carrying their as-of status."""
-    if previous is None:
-        for member in chain.master.members:
-            member.member_status = statuses[member.member_id]
+def finish_members(starting_rows, new_members, statuses, sink):
+    """Member rows (the starting members', on a new chain, and those who joined in the window), carrying their
+    as-of status."""
     for member in new_members:
         member.member_status = statuses[member.member_id]
-    rows = instance_rows((chain.master.members if previous is None else []) + new_members)
-    sink.extend("members", rows, free_text=True)
+    sink.extend("members", [with_status(row, statuses) for row in starting_rows], free_text=True)
+    sink.extend("members", instance_rows(new_members), free_text=True)
+
+
+MEMBER_COLUMNS = [f.attname for f in Member._meta.concrete_fields]
+MEMBER_ID_AT, MEMBER_STATUS_AT = MEMBER_COLUMNS.index("member_id"), MEMBER_COLUMNS.index("member_status")
+
+
+def with_status(row, statuses):
+    return row[:MEMBER_STATUS_AT] + (statuses[row[MEMBER_ID_AT]],) + row[MEMBER_STATUS_AT + 1:]
 
 
 def extend_certifications(chain, cert_ends, counters, rng, as_of, sink):

@@ -1,6 +1,4 @@
 """Id counters and the sink that batches generated rows into the loader."""
-import time
-
 from fitness.ids import ID_FORMATS
 
 from .tables import LOAD_ORDER

@@ -11,14 +11,12 @@ machines, exactly as the in-process stream does, so both give identical rows:
 `InlineVisits` is the same interface without the process, for SQLite and
 small runs.
 
-The worker never touches the database (it inherits the parent's connection
-and leaves it alone): every row goes through the parent's one transaction.
+The worker never touches the database (see forked.py): every row goes
+through the parent's one transaction.
 """
 import datetime as dt
-import gc
 import multiprocessing
 import queue
-import signal
 import threading
 import time
 import traceback
@@ -26,6 +24,7 @@ import traceback
 import numpy as np
 
 from .clock import DayClock
+from .forked import fork_available, start_forked
 from .loader import copy_text
 from .state import FLUSH_ROWS
 from .visits_sim import VisitRoster
@@ -47,8 +46,7 @@ def static_of(member):
 
 
 def worker_wanted(loader, members: int, days: int) -> bool:
-    return (loader.copies and members * days >= WORKER_MIN_MEMBER_DAYS
-            and "fork" in multiprocessing.get_all_start_methods())
+    return loader.copies and members * days >= WORKER_MIN_MEMBER_DAYS and fork_available()
 
 
 class InlineVisits:
@@ -106,7 +104,6 @@ class TextSink:
 
 def run_worker(stream, roster, days_in, rows_out):
     """The worker process: simulate each day the parent sends, until it sends None."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
     started = time.perf_counter()
     busy = [0.0]
     stream.sink = TextSink(rows_out, lambda: busy[0])
@@ -151,15 +148,7 @@ class VisitWorker:
         context = multiprocessing.get_context("fork")
         days_out, days_in = context.Pipe(duplex=False)[::-1]
         rows_in, rows_out = context.Pipe(duplex=False)
-        # Objects built so far belong to the parent: the child's garbage collector must not walk (and so copy)
-        # them all.
-        gc.freeze()
-        try:
-            self.process = context.Process(target=run_worker, name="seed-visits", daemon=True,
-                                           args=(self.stream, self.roster, days_in, rows_out))
-            self.process.start()
-        finally:
-            gc.unfreeze()
+        self.process = start_forked(run_worker, (self.stream, self.roster, days_in, rows_out), "seed-visits")
         days_in.close()
         rows_out.close()
         self.days_out, self.rows_in = days_out, rows_in

@@ -1,6 +1,7 @@
-"""The visit worker (a forked process simulating visits for large PostgreSQL
-runs) gives exactly the rows of the in-process stream, and any failure of it
-fails the seed and leaves nothing behind."""
+"""The forked helpers of large PostgreSQL runs (the visit worker, and the
+process drawing the starting members' rows) give exactly the rows of the
+in-process path, and any failure of them fails the seed and leaves nothing
+behind."""
 import datetime as dt
 import os
 
@@ -8,7 +9,8 @@ import pytest
 from django.db import DatabaseError, connection
 
 from fitness.quality.report import run_checks
-from fitness.seeding import visit_worker
+from fitness.seeding import forked, visit_worker
+from fitness.seeding import run as seeding_run
 from fitness.seeding.run import seed_ods
 from fitness.seeding.visit_worker import VisitWorkerError
 from fitness.seeding.visits_sim import VisitStream
@@ -23,13 +25,18 @@ pytestmark = [
 ]
 
 
+def use_forks(monkeypatch, wanted):
+    monkeypatch.setattr(visit_worker, "WORKER_MIN_MEMBER_DAYS", 0 if wanted else 10**12)
+    monkeypatch.setattr(forked, "MEMBER_ROWS_MIN_MEMBERS", 0 if wanted else 10**12)
+
+
 @pytest.fixture
 def worker_always(monkeypatch):
-    monkeypatch.setattr(visit_worker, "WORKER_MIN_MEMBER_DAYS", 0)
+    use_forks(monkeypatch, True)
 
 
 def seeded_with_worker(monkeypatch, wanted, **options):
-    monkeypatch.setattr(visit_worker, "WORKER_MIN_MEMBER_DAYS", 0 if wanted else 10**12)
+    use_forks(monkeypatch, wanted)
     return seed_ods(**options)
 
 
@@ -61,6 +68,16 @@ def test_a_failing_worker_fails_the_seed_with_its_traceback_and_leaves_nothing(w
     monkeypatch.setattr(VisitStream, "simulate_day", broken)
     with pytest.raises(VisitWorkerError, match="ZeroDivisionError: simulated bug"):
         seed_ods(days=4, seed=33, **SMALL)
+    assert set(counts().values()) == {0}
+
+
+def test_a_failing_member_rows_process_fails_the_seed_and_leaves_nothing(worker_always, monkeypatch):
+    def broken(planned, as_of, seed):
+        raise LookupError("no names left")
+
+    monkeypatch.setattr(seeding_run, "starting_member_rows", broken)
+    with pytest.raises(RuntimeError, match=r"(?s)member rows process failed.*LookupError: no names left"):
+        seed_ods(days=3, seed=36, **SMALL)
     assert set(counts().values()) == {0}
 
 
