@@ -132,6 +132,23 @@ def test_interrupted_seed_leaves_nothing(monkeypatch):
     assert set(counts().values()) == {0}
 
 
+def test_command_says_an_interrupted_seed_changed_nothing(monkeypatch):
+    seed_ods(days=2, seed=9, **SMALL)
+    before = table_dump()
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ClassStream, "simulate_day", interrupted)
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("seed_ods", "--days", "3", "--flush", "--profile", "small", "--members", "80",
+                     "--end-date", END.isoformat(), stderr=err)
+    assert exit_info.value.code == 130
+    assert "Interrupted: nothing was changed." in err.getvalue()
+    assert table_dump() == before
+
+
 def test_csv_files_import_back_through_the_admin_resources(tmp_path):
     seed_ods(days=2, seed=4, csv_dir=tmp_path, profile="small", members=30, end_date=END)
     before = table_dump()

@@ -108,3 +108,25 @@ def test_rows_the_database_refuses_from_the_worker_fail_the_seed(worker_always, 
     with pytest.raises(DatabaseError, match="duration"):
         seed_ods(days=3, seed=35, **SMALL)
     assert set(counts().values()) == {0}
+
+
+def test_an_interrupted_seed_ends_its_processes_and_leaves_nothing(worker_always, monkeypatch):
+    import multiprocessing
+
+    from fitness.seeding.classes_sim import ClassStream
+
+    calls = {"n": 0}
+    original = ClassStream.simulate_day
+
+    def interrupted_on_the_third_day(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            assert multiprocessing.active_children()  # the visit worker at least (member rows may be done)
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ClassStream, "simulate_day", interrupted_on_the_third_day)
+    with pytest.raises(KeyboardInterrupt):
+        seed_ods(days=5, seed=37, **SMALL)
+    assert multiprocessing.active_children() == []
+    assert set(counts().values()) == {0}

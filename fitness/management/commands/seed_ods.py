@@ -42,6 +42,10 @@ class Command(BaseCommand):
             )
         except (SeedError, ValueError) as error:
             raise CommandError(str(error)) from error
+        except KeyboardInterrupt:
+            # The seed is one transaction, rolled back on the way out; its helper processes are ended.
+            self.stderr.write("\nInterrupted: nothing was changed.")
+            sys.exit(130)
         if not result.seed_given:
             self.stdout.write(f"seed: {result.seed} (pass --seed {result.seed} to repeat this run)")
         self.stdout.write(
