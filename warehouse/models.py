@@ -24,6 +24,8 @@ Conventions (Kimball):
 """
 from django.db import models
 
+from fitness.fields import IdField
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 9, "decimal_places": 2}
 UNKNOWN_KEY = -1
@@ -95,15 +97,15 @@ class DimMember(Scd2Fields):
     """SCD 2 on membership type, member status, city and zip; other columns type 1."""
 
     member_key = models.AutoField(primary_key=True)
-    member_id = models.CharField(max_length=20)
+    member_id = IdField(max_length=20)
     first_name = models.CharField(max_length=60)
     last_name = models.CharField(max_length=60)
     gender = models.CharField(max_length=1)
     date_of_birth = models.DateField(null=True)
     join_date = models.DateField(null=True)
     state = models.CharField(max_length=50)
-    home_facility_id = models.CharField(max_length=20, null=True, help_text="Facility of most visits.")
-    membership_type_id = models.CharField(max_length=20, null=True)
+    home_facility_id = IdField(max_length=20, null=True, help_text="Facility of most visits.")
+    membership_type_id = IdField(max_length=20, null=True)
     member_status = models.CharField(max_length=20)
     city = models.CharField(max_length=100)
     zip_code = models.CharField(max_length=10)
@@ -118,7 +120,7 @@ class DimMembershipType(Scd2Fields):
     """SCD 2 on the fees (price history)."""
 
     membership_type_key = models.AutoField(primary_key=True)
-    membership_type_id = models.CharField(max_length=20)
+    membership_type_id = IdField(max_length=20)
     type_name = models.CharField(max_length=100)
     duration_months = models.IntegerField()
     max_family_members = models.IntegerField()
@@ -137,7 +139,7 @@ class DimStaff(Scd2Fields):
     """SCD 2 on job title, hourly rate and status."""
 
     staff_key = models.AutoField(primary_key=True)
-    staff_id = models.CharField(max_length=20)
+    staff_id = IdField(max_length=20)
     employee_number = models.CharField(max_length=20)
     first_name = models.CharField(max_length=60)
     last_name = models.CharField(max_length=60)
@@ -159,7 +161,7 @@ class DimFacility(models.Model):
     """SCD 1."""
 
     facility_key = models.AutoField(primary_key=True)
-    facility_id = models.CharField(max_length=20, unique=True)
+    facility_id = IdField(max_length=20, unique=True)
     facility_name = models.CharField(max_length=120)
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=50)
@@ -179,8 +181,8 @@ class DimArea(models.Model):
     """SCD 1."""
 
     area_key = models.AutoField(primary_key=True)
-    area_id = models.CharField(max_length=20, unique=True)
-    facility_id = models.CharField(max_length=20)
+    area_id = IdField(max_length=20, unique=True)
+    facility_id = IdField(max_length=20)
     area_name = models.CharField(max_length=100)
     area_type = models.CharField(max_length=30)
     max_capacity = models.IntegerField()
@@ -196,7 +198,7 @@ class DimClassType(models.Model):
     """SCD 1."""
 
     class_type_key = models.AutoField(primary_key=True)
-    class_type_id = models.CharField(max_length=20, unique=True)
+    class_type_id = IdField(max_length=20, unique=True)
     class_name = models.CharField(max_length=100)
     category = models.CharField(max_length=30)
     duration_minutes = models.IntegerField()
@@ -213,9 +215,9 @@ class DimEquipment(models.Model):
     """SCD 1."""
 
     equipment_key = models.AutoField(primary_key=True)
-    equipment_id = models.CharField(max_length=20, unique=True)
-    facility_id = models.CharField(max_length=20)
-    area_id = models.CharField(max_length=20)
+    equipment_id = IdField(max_length=20, unique=True)
+    facility_id = IdField(max_length=20)
+    area_id = IdField(max_length=20)
     equipment_name = models.CharField(max_length=120)
     equipment_type = models.CharField(max_length=60)
     brand = models.CharField(max_length=100)
@@ -233,7 +235,7 @@ class DimCertification(models.Model):
     """SCD 0: a certification, once loaded, never changes."""
 
     certification_key = models.AutoField(primary_key=True)
-    certification_id = models.CharField(max_length=20, unique=True)
+    certification_id = IdField(max_length=20, unique=True)
     certification_name = models.CharField(max_length=120)
     issuing_organization = models.CharField(max_length=120)
     validity_months = models.IntegerField()
@@ -249,7 +251,7 @@ class FactVisit(models.Model):
     """One check-in (memberaccess row)."""
 
     visit_key = models.BigAutoField(primary_key=True)
-    access_id = models.CharField(max_length=20)
+    access_id = IdField(max_length=20)
     date_key = key()
     time_key = key()
     check_out_hour = models.IntegerField(null=True)
@@ -273,8 +275,8 @@ class FactClassSession(models.Model):
     """One class instance with its enrollment counts (for fill rates)."""
 
     session_key = models.BigAutoField(primary_key=True)
-    instance_id = models.CharField(max_length=20)
-    schedule_id = models.CharField(max_length=20)
+    instance_id = IdField(max_length=20)
+    schedule_id = IdField(max_length=20)
     date_key = key()
     time_key = key()
     day_of_week = models.IntegerField()
@@ -303,8 +305,8 @@ class FactClassAttendance(models.Model):
     """One enrollment."""
 
     attendance_key = models.BigAutoField(primary_key=True)
-    enrollment_id = models.CharField(max_length=20)
-    instance_id = models.CharField(max_length=20)
+    enrollment_id = IdField(max_length=20)
+    instance_id = IdField(max_length=20)
     date_key = key()
     time_key = key()
     enrollment_date_key = key()
@@ -329,7 +331,7 @@ class FactPayment(models.Model):
     """One member payment; facility = the member's home facility."""
 
     payment_key = models.BigAutoField(primary_key=True)
-    payment_id = models.CharField(max_length=20)
+    payment_id = IdField(max_length=20)
     date_key = key()
     member_key = key()
     membership_type_key = key()
@@ -351,7 +353,7 @@ class FactMembershipPeriod(models.Model):
     """One membership period (membermemberships row): the basis of retention."""
 
     membership_period_key = models.BigAutoField(primary_key=True)
-    membership_id = models.CharField(max_length=20)
+    membership_id = IdField(max_length=20)
     member_key = key()
     membership_type_key = key()
     start_date_key = key()
@@ -372,7 +374,7 @@ class FactEquipmentUsage(models.Model):
     """One equipment session."""
 
     usage_key = models.BigAutoField(primary_key=True)
-    usage_id = models.CharField(max_length=20)
+    usage_id = IdField(max_length=20)
     date_key = key()
     time_key = key()
     member_key = key()
@@ -394,7 +396,7 @@ class FactEquipmentMaintenance(models.Model):
     """One maintenance event (downtime for the utilization report)."""
 
     maintenance_key = models.BigAutoField(primary_key=True)
-    maintenance_id = models.CharField(max_length=20)
+    maintenance_id = IdField(max_length=20)
     date_key = key()
     equipment_key = key()
     facility_key = key()
@@ -412,7 +414,7 @@ class FactStaffShift(models.Model):
     """One staff shift joined with its time tracking; cost at the rate valid that day."""
 
     shift_key = models.BigAutoField(primary_key=True)
-    schedule_id = models.CharField(max_length=20)
+    schedule_id = IdField(max_length=20)
     date_key = key()
     time_key = key()
     staff_key = key()
@@ -439,7 +441,7 @@ class FactPayroll(models.Model):
     """One payroll row; facility = the staff member's primary facility at period end."""
 
     payroll_key = models.BigAutoField(primary_key=True)
-    payroll_id = models.CharField(max_length=20)
+    payroll_id = IdField(max_length=20)
     date_key = key()  # pay date
     period_start_date_key = key()
     period_end_date_key = key()
@@ -465,12 +467,12 @@ class FactInstructorFeedback(models.Model):
     """One feedback form about an instructor."""
 
     feedback_key = models.BigAutoField(primary_key=True)
-    feedback_id = models.CharField(max_length=20)
+    feedback_id = IdField(max_length=20)
     date_key = key()
     instructor_key = key()
     member_key = key()
     class_type_key = key()
-    instance_id = models.CharField(max_length=20)
+    instance_id = IdField(max_length=20)
     teaching_quality = models.IntegerField()
     communication = models.IntegerField()
     motivation = models.IntegerField()
@@ -487,8 +489,8 @@ class FactStaffCertification(models.Model):
     """One certification held by a staff member (validity period)."""
 
     staff_certification_key = models.BigAutoField(primary_key=True)
-    staff_certification_id = models.CharField(max_length=20)
-    staff_id = models.CharField(max_length=20)
+    staff_certification_id = IdField(max_length=20)
+    staff_id = IdField(max_length=20)
     certification_key = key()
     certification_date = models.DateField()
     expiry_date = models.DateField()
@@ -547,8 +549,8 @@ class MemberVisitCount(models.Model):
     dim_member's home facility (most visits): an incremental batch adds and
     subtracts the visits it finds changed instead of counting every visit."""
 
-    member_id = models.CharField(max_length=20)
-    facility_id = models.CharField(max_length=20)
+    member_id = IdField(max_length=20)
+    facility_id = IdField(max_length=20)
     visits = models.IntegerField()
 
     class Meta:
