@@ -136,7 +136,18 @@ class Loader:
             raw.close()
 
 
-class CopyThread:
+class HandsOverErrors:
+    """For objects whose threads record a failure in `self.error` for the main thread to raise, once."""
+
+    error = None
+
+    def _raise_error(self):
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
+class CopyThread(HandsOverErrors):
     """COPYs submitted batches on a psycopg connection from a worker thread.
 
     The main thread must not use the connection between `submit` and `drain`.
@@ -170,11 +181,6 @@ class CopyThread:
                 break
         self.batches.put(None)
         self.thread.join()
-
-    def _raise_error(self):
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
 
     def _run(self):
         while True:

@@ -25,8 +25,8 @@ import numpy as np
 
 from .clock import DayClock
 from .forked import fork_available, start_forked
-from .loader import copy_text
-from .state import FLUSH_ROWS
+from .loader import HandsOverErrors, copy_text
+from .state import Sink
 from .visits_sim import VisitRoster
 
 VISIT_TABLES = ("memberaccess", "equipmentusage", "equipmentmaintenance")
@@ -73,29 +73,17 @@ class InlineVisits:
         pass
 
 
-class TextSink:
-    """The worker's sink: rows become COPY text, sent to the parent in batches."""
+class TextSink(Sink):
+    """The worker's sink: rows become COPY text, sent to the parent in batches (not to a loader)."""
 
     def __init__(self, channel, clock_seconds):
+        super().__init__(loader=None)
         self.channel, self.clock_seconds = channel, clock_seconds
-        self.buffers = {table: [] for table in VISIT_TABLES}
-        self.pending = 0
-
-    def add(self, table, row):
-        self.buffers[table].append(row)
-        self.pending += 1
-
-    def extend(self, table, rows, free_text=False):
-        self.buffers[table].extend(rows)
-        self.pending += len(rows)
-
-    def maybe_flush(self):
-        if self.pending >= FLUSH_ROWS:
-            self.flush()
 
     def flush(self):
         for table, rows in self.buffers.items():
             if rows:
+                # Visit rows hold no free text; their NULLs are already COPY's (see run_worker).
                 text = copy_text(rows, free_text=False).encode()
                 self.channel.send(("rows", table, len(rows), text, self.clock_seconds()))
                 self.buffers[table] = []
@@ -129,7 +117,7 @@ def run_worker(stream, roster, days_in, rows_out):
         rows_out.send(("error", traceback.format_exc()))
 
 
-class VisitWorker:
+class VisitWorker(HandsOverErrors):
     """Parent side: starts the worker, feeds it days, pumps its text into the loader."""
 
     def __init__(self, stream, members, loader, sink):
@@ -212,11 +200,6 @@ class VisitWorker:
                     self.feed_failed = True
             if message is None:
                 return
-
-    def _raise_error(self):
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
 
     def _pump(self):
         """Thread: move the worker's text batches into the loader until it is done."""

@@ -39,18 +39,22 @@ def test_bulk_seed_puts_back_every_foreign_key_and_index():
     assert keys_and_indexes() == before
 
 
-def test_a_batch_the_database_refuses_fails_the_seed_and_leaves_nothing(monkeypatch):
-    before = keys_and_indexes() if connection.vendor == "postgresql" else None
+def add_a_bad_visit_each_day(monkeypatch):
+    """Make the visit stream also write a visit the database refuses: duration must be >= 0 (a CHECK)."""
     original = VisitStream.simulate_day
 
     def add_a_bad_visit(self, day, clock, roster, eligible):
         original(self, day, clock, roster, eligible)
-        # duration must be >= 0 (a CHECK constraint): the database refuses the batch holding it
         self.sink.add("memberaccess", ("ACC99999999", roster.ids[eligible[0]], self.facilities[0].id,
                                        self.facilities[0].member_area_ids[0], clock.ts(600), clock.ts(660),
                                        "Key Card", "-5"))
 
     monkeypatch.setattr(VisitStream, "simulate_day", add_a_bad_visit)
+
+
+def test_a_batch_the_database_refuses_fails_the_seed_and_leaves_nothing(monkeypatch):
+    before = keys_and_indexes() if connection.vendor == "postgresql" else None
+    add_a_bad_visit_each_day(monkeypatch)
     with pytest.raises(DatabaseError, match="duration"):
         seed_ods(days=2, seed=8, **SMALL)
     assert set(counts().values()) == {0}

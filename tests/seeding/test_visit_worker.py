@@ -14,6 +14,7 @@ from fitness.seeding import run as seeding_run
 from fitness.seeding.run import seed_ods
 from fitness.seeding.visit_worker import VisitWorkerError
 from fitness.seeding.visits_sim import VisitStream
+from tests.seeding.test_loader import add_a_bad_visit_each_day
 from tests.seeding.test_seed_ods import counts, table_dump
 
 END = dt.date(2025, 3, 12)
@@ -96,15 +97,7 @@ def test_a_worker_that_dies_fails_the_seed_and_leaves_nothing(worker_always, mon
 
 
 def test_rows_the_database_refuses_from_the_worker_fail_the_seed(worker_always, monkeypatch):
-    original = VisitStream.simulate_day
-
-    def add_a_bad_visit(self, day, clock, roster, eligible):
-        original(self, day, clock, roster, eligible)
-        self.sink.add("memberaccess", ("ACC99999999", roster.ids[eligible[0]], self.facilities[0].id,
-                                       self.facilities[0].member_area_ids[0], clock.ts(600), clock.ts(660),
-                                       "Key Card", "-5"))
-
-    monkeypatch.setattr(VisitStream, "simulate_day", add_a_bad_visit)
+    add_a_bad_visit_each_day(monkeypatch)
     with pytest.raises(DatabaseError, match="duration"):
         seed_ods(days=3, seed=35, **SMALL)
     assert set(counts().values()) == {0}
