@@ -15,8 +15,10 @@ import traceback
 MEMBER_ROWS_MIN_MEMBERS = 10_000
 
 
-def fork_available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+def fork_pays(loader, size: int, threshold: int) -> bool:
+    """Whether work of `size` (members, member-days) is worth a forked process: the run loads through COPY (the
+    only path that takes text from a child), the work reaches `threshold`, and the platform can fork."""
+    return loader.copies and size >= threshold and "fork" in multiprocessing.get_all_start_methods()
 
 
 def start_forked(target, args, name):

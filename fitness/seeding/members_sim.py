@@ -223,13 +223,8 @@ class MembershipStream:
         return statuses
 
 
-def eligible_today(member, ordinal) -> bool:
-    """V1: an Active period covers the day (its end day left out, see rules.py)."""
-    return member.status == "Active" and not member.stopped and member.start <= ordinal < member.end
-
-
 def eligible_indexes(members, ordinal) -> list[int]:
-    """Positions in `members` of those eligible on the day: `eligible_today` inlined, as it runs for every member
-    every day."""
+    """Positions in `members` of those who may visit on the day (V1): an Active period covers it (its end day
+    left out, see rules.py). One comprehension, as it runs for every member every day."""
     return [index for index, m in enumerate(members)
             if m.status == "Active" and m.start <= ordinal < m.end and not m.stopped]

@@ -3,7 +3,6 @@
 Weekdays peak 06-09 and 17-20, weekends 09-18 (rule V4); 70% of visits fall
 in the peaks, the rest spread over the opening hours.
 """
-import bisect
 import itertools
 
 import numpy as np
@@ -19,7 +18,7 @@ HOME_SHARE = 0.7
 
 
 class ArrivalTable:
-    """Arrival minutes for one set of opening hours and kind of day, drawn with one bisect."""
+    """Arrival minutes for one set of opening hours and kind of day, drawn by inverting the cumulative weights."""
 
     def __init__(self, open_min: int, close_min: int, weekend: bool):
         peaks = WEEKEND_PEAKS if weekend else WEEKDAY_PEAKS
@@ -29,13 +28,13 @@ class ArrivalTable:
         for minute in range(open_min, close_min):
             peak = any(s <= minute < e for s, e in peaks)
             weights.append((PEAK_SHARE / in_peak_minutes if peak else 0) + (1 - PEAK_SHARE) / open_minutes)
-        self.cumulative = list(itertools.accumulate(weights))
-        self.cumulative_array = np.array(self.cumulative)
-        self.total = self.cumulative[-1]
+        self.cumulative = np.array(list(itertools.accumulate(weights)))
+        self.total = float(self.cumulative[-1])
         self.open_min = open_min
 
-    def draw(self, random) -> int:
-        return self.open_min + bisect.bisect(self.cumulative, random() * self.total)
+    def minutes(self, uniforms):
+        """The arrival minute for each of `uniforms` (an array of draws in [0, 1))."""
+        return self.open_min + np.searchsorted(self.cumulative, uniforms * self.total, side="right")
 
 
 _TABLES = {}

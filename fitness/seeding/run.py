@@ -25,7 +25,7 @@ from .classes_sim import ClassStream, build_timetable, schedule_row
 from .clock import DayClock
 from .loader import Loader
 from . import forked
-from .forked import Background, fork_available
+from .forked import Background, fork_pays
 from .master import build_master, starting_member_rows
 from .members_sim import MemberSim, MembershipStream, eligible_indexes, new_member_sim
 from .profiles import resolve_profile
@@ -247,7 +247,7 @@ def simulate_into(loader, cleanup, mode, seed, profile, window_start, as_of, pre
     visits.start()
     starting_members = None
     if previous is None:
-        fork = loader.copies and fork_available() and len(chain.master.members) >= forked.MEMBER_ROWS_MIN_MEMBERS
+        fork = fork_pays(loader, len(chain.master.members), forked.MEMBER_ROWS_MIN_MEMBERS)
         starting_members = Background(starting_member_rows, chain.master.members, as_of, seed, fork=fork,
                                       name="member rows")
         cleanup.callback(starting_members.close)
@@ -282,7 +282,6 @@ def simulate_into(loader, cleanup, mode, seed, profile, window_start, as_of, pre
             joined.append(sim)
             memberships.history(sim)
         memberships.simulate_day(day)
-        t1 = time.perf_counter()
         eligible = eligible_indexes(member_sims, ordinal)
         t1 = time.perf_counter()
         visits.day(day, clock, eligible, joined)
@@ -367,10 +366,8 @@ def restore_member(memberships, member, window_start, as_of):
 def finish_members(starting_rows, new_members, statuses, sink):
     """Member rows (the starting members', on a new chain, and those who joined in the window), carrying their
     as-of status."""
-    for member in new_members:
-        member.member_status = statuses[member.member_id]
-    sink.extend("members", [with_status(row, statuses) for row in starting_rows], free_text=True)
-    sink.extend("members", instance_rows(new_members), free_text=True)
+    rows = starting_rows + instance_rows(new_members)
+    sink.extend("members", [with_status(row, statuses) for row in rows], free_text=True)
 
 
 MEMBER_COLUMNS = [f.attname for f in Member._meta.concrete_fields]

@@ -24,10 +24,10 @@ import traceback
 import numpy as np
 
 from .clock import DayClock
-from .forked import fork_available, start_forked
+from .forked import fork_pays, start_forked
 from .loader import HandsOverErrors, copy_text
 from .state import Sink
-from .visits_sim import VisitRoster
+from .visits_sim import VisitRoster, roster_entry
 
 VISIT_TABLES = ("memberaccess", "equipmentusage", "equipmentmaintenance")
 # Below this many member-days the process start costs more than the second core saves.
@@ -40,13 +40,8 @@ class VisitWorkerError(RuntimeError):
     """The visit worker failed; the message carries its traceback."""
 
 
-def static_of(member):
-    """What the visit stream's roster keeps of a member (the rest of MemberSim stays in the parent)."""
-    return (member.id, member.persona, member.home, member.join)
-
-
 def worker_wanted(loader, members: int, days: int) -> bool:
-    return loader.copies and members * days >= WORKER_MIN_MEMBER_DAYS and fork_available()
+    return fork_pays(loader, members * days, WORKER_MIN_MEMBER_DAYS)
 
 
 class InlineVisits:
@@ -61,7 +56,7 @@ class InlineVisits:
 
     def day(self, day, clock, eligible_indexes, joined):
         started = time.perf_counter()
-        self.roster.extend([static_of(m) for m in joined])
+        self.roster.extend([roster_entry(m) for m in joined])
         self.stream.maintain(day, clock)
         self.stream.simulate_day(day, clock, self.roster, np.array(eligible_indexes, dtype=np.int32))
         self.seconds += time.perf_counter() - started
@@ -92,7 +87,6 @@ class TextSink(Sink):
 
 def run_worker(stream, roster, days_in, rows_out):
     """The worker process: simulate each day the parent sends, until it sends None."""
-    started = time.perf_counter()
     busy = [0.0]
     stream.sink = TextSink(rows_out, lambda: busy[0])
     stream.null = COPY_NULL
@@ -112,7 +106,7 @@ def run_worker(stream, roster, days_in, rows_out):
         stream.sink.flush()
         numbers = {table: stream.counters.numbers.get(table, 0) for table in VISIT_TABLES}
         machines = [[m.next_preventive, m.out_until] for m in stream.machines]
-        rows_out.send(("done", numbers, machines, busy[0], time.perf_counter() - started))
+        rows_out.send(("done", numbers, machines, busy[0]))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
         rows_out.send(("error", traceback.format_exc()))
 
@@ -134,7 +128,7 @@ class VisitWorker(HandsOverErrors):
 
     def start(self):
         context = multiprocessing.get_context("fork")
-        days_out, days_in = context.Pipe(duplex=False)[::-1]
+        days_in, days_out = context.Pipe(duplex=False)  # (receiving end, sending end)
         rows_in, rows_out = context.Pipe(duplex=False)
         self.process = start_forked(run_worker, (self.stream, self.roster, days_in, rows_out), "seed-visits")
         days_in.close()
@@ -146,7 +140,7 @@ class VisitWorker(HandsOverErrors):
         self.feeder.start()
 
     def day(self, day, clock, eligible_indexes, joined):
-        self._send((day.toordinal(), [static_of(m) for m in joined],
+        self._send((day.toordinal(), [roster_entry(m) for m in joined],
                     np.array(eligible_indexes, dtype=np.int32).tobytes()))
 
     def finish(self):
@@ -158,7 +152,7 @@ class VisitWorker(HandsOverErrors):
         self._check_feed()
         if self.result is None:
             raise VisitWorkerError(f"the visit worker ended (exit code {self.process.exitcode}) without its results")
-        numbers, machines, busy, _ = self.result
+        numbers, machines, busy = self.result
         self.stream.counters.numbers.update(numbers)
         for machine, (next_preventive, out_until) in zip(self.stream.machines, machines):
             machine.next_preventive, machine.out_until = next_preventive, out_until

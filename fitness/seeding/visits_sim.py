@@ -49,6 +49,11 @@ def arrival_groups(facilities, weekend):
             for (open_min, close_min), indexes in groups.items()]
 
 
+def roster_entry(member):
+    """What the visit stream keeps of a member (MemberSim or alike): (id, persona, home facility, join ordinal)."""
+    return (member.id, member.persona, member.home, member.join)
+
+
 class VisitRoster:
     """The members as the visit stream reads them, in the run's member order: ids, and persona codes, home
     facilities and join days as numpy columns (grown in place as members join)."""
@@ -56,7 +61,7 @@ class VisitRoster:
     def __init__(self, members=()):
         self.ids = []
         self._columns = [np.empty(0, dtype=np.int8), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)]
-        self.extend([(m.id, m.persona, m.home, m.join) for m in members])
+        self.extend([roster_entry(m) for m in members])
 
     def extend(self, members):
         """Append (id, persona, home facility index, join ordinal) tuples."""
@@ -153,12 +158,11 @@ class VisitStream:
         self.write_visits(ordinal, clock, roster.ids, columns)
 
     def arrival_minutes(self, where, arrival_draw, weekend):
-        """Arrival minute of each visit from its facility's peak-weighted table (ArrivalTable.draw, vectorized)."""
+        """Arrival minute of each visit from its facility's peak-weighted table."""
         start = np.empty(len(where), dtype=np.int32)
         for table, facilities in self.arrival_groups[weekend]:
             chosen = np.isin(where, facilities) if len(self.arrival_groups[weekend]) > 1 else slice(None)
-            start[chosen] = table.open_min + np.searchsorted(table.cumulative_array, arrival_draw[chosen] * table.total,
-                                                             side="right")
+            start[chosen] = table.minutes(arrival_draw[chosen])
         return start
 
     def write_visits(self, ordinal, clock, member_ids, columns):
