@@ -201,15 +201,6 @@ class Dialect:
         return f"CAST(substr({self.local_time(column)}, 1, 2) AS integer)"
 
     # -- text ------------------------------------------------------------------------
-    def bytewise(self, column):
-        """A text column as a PARTITION BY or GROUP BY key. PostgreSQL sorts text
-        in the database collation (a strcoll call per comparison, no abbreviated
-        keys) unless told COLLATE "C"; equality is byte equality in any
-        deterministic collation, so the groups are the same and the sort
-        several times faster. SQLite compares bytes already. Not for ORDER BY,
-        where the order itself matters."""
-        return f'{column} COLLATE "C"' if self.is_postgres else column
-
     def has_id_form(self, column, prefix, width):
         """`column` is `prefix` then at least `width` digits (^prefix[0-9]{width,}$)."""
         if self.is_postgres:

@@ -37,10 +37,10 @@ def check_member_age(ctx):
 [startdate, enddate), so a period may start on the previous period's enddate but not before it;
 enddate >= startdate; no period starts before the member's joindate. Offender: the later period.""")
 def check_membership_periods(ctx):
-    return offenders(ctx, f"""
+    return offenders(ctx, """
         SELECT membershipid AS offender FROM (
             SELECT membershipid, startdate, enddate,
-                   MAX(enddate) OVER (PARTITION BY {ctx.dialect.bytewise('memberid')} ORDER BY startdate, membershipid
+                   MAX(enddate) OVER (PARTITION BY memberid ORDER BY startdate, membershipid
                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_end
             FROM membermemberships) AS ordered
         WHERE previous_end > startdate OR enddate < startdate
@@ -74,11 +74,11 @@ def check_member_status(ctx):
            OR (m.memberstatus <> 'Active' AND covering.memberid IS NOT NULL)""")
 
 
-def _first_periods(ctx):
+def _first_periods():
     """Each member's first period (earliest startdate, then lowest id) with its type's fees."""
-    return f"""(SELECT * FROM (
+    return """(SELECT * FROM (
         SELECT mm.membershipid, mm.memberid, mm.startdate, t.registrationfee,
-               ROW_NUMBER() OVER (PARTITION BY {ctx.dialect.bytewise('mm.memberid')}
+               ROW_NUMBER() OVER (PARTITION BY mm.memberid
                                   ORDER BY mm.startdate, mm.membershipid) AS n
         FROM membermemberships mm JOIN membershiptypes t ON t.membershiptypeid = mm.membershiptypeid) AS ranked
         WHERE n = 1)"""
@@ -132,7 +132,7 @@ def check_payment_schedule(ctx):
     # failed payment behind each of half a million dues first).
     d = ctx.dialect
     window = f"p.paymentdate >= {d.date_param('window_start')} AND p.paymentdate < {d.date_param('window_end')}"
-    firsts = _first_periods(ctx)
+    firsts = _first_periods()
     bills = _billing_dates(ctx)
     parts = {
         "registration missing": f"""
@@ -156,7 +156,7 @@ def check_payment_schedule(ctx):
         "dues wrong amount or duplicated": f"""{MONTHS_CTE}
             SELECT paymentid AS offender FROM (
                 SELECT p.paymentid, p.amount, b.monthlyfee,
-                       COUNT(*) OVER (PARTITION BY {d.bytewise('b.membershipid')}, b.billdate) AS payments_on_date
+                       COUNT(*) OVER (PARTITION BY b.membershipid, b.billdate) AS payments_on_date
                 FROM {bills} AS b JOIN memberpayments p ON p.memberid = b.memberid
                  AND p.paymenttype = 'Monthly Dues' AND p.paymentdate = b.billdate) AS on_bill
             WHERE amount <> monthlyfee OR payments_on_date > 1""",

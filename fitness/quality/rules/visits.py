@@ -56,12 +56,11 @@ def check_visit_times(ctx):
 @rule("V3", "memberaccess", """One member is never in two visits at once: ordered by checkintime, a visit
 starts at or after the latest checkouttime of the member's earlier visits. Offender: the later visit.""")
 def check_visits_overlap(ctx):
-    d = ctx.dialect
-    return offenders(ctx, f"""
+    return offenders(ctx, """
         SELECT accessid AS offender FROM (
             SELECT accessid, checkintime,
                    MAX(COALESCE(checkouttime, checkintime)) OVER (
-                       PARTITION BY {d.bytewise('memberid')} ORDER BY checkintime, accessid
+                       PARTITION BY memberid ORDER BY checkintime, accessid
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_out
             FROM memberaccess) AS ordered
         WHERE previous_out > checkintime""")
@@ -108,9 +107,9 @@ def check_visit_patterns(ctx):
         cursor.execute(f"""
             SELECT COALESCE(SUM(top), 0), COALESCE(SUM(total), 0) FROM (
                 SELECT MAX(n) AS top, SUM(n) AS total FROM (
-                    SELECT {d.bytewise('memberid')} AS memberid, COUNT(*) AS n FROM memberaccess
+                    SELECT memberid, COUNT(*) AS n FROM memberaccess
                     WHERE {in_window}
-                    GROUP BY {d.bytewise('memberid')}, {d.bytewise('facilityid')}) AS per_facility
+                    GROUP BY memberid, facilityid) AS per_facility
                 GROUP BY memberid) AS per_member""", ctx.params)
         home_visits, all_visits = (int(v) for v in cursor.fetchone())
     weekday_dates, weekend_dates = _count_days(ctx.window_start, ctx.window_end)
@@ -186,7 +185,7 @@ def check_equipment_availability(ctx):
         SELECT usageid AS offender FROM (
             SELECT usageid, starttime,
                    MAX(COALESCE(endtime, starttime)) OVER (
-                       PARTITION BY {d.bytewise('equipmentid')} ORDER BY starttime, usageid
+                       PARTITION BY equipmentid ORDER BY starttime, usageid
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_end
             FROM equipmentusage) AS ordered
         WHERE previous_end > starttime
