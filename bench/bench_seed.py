@@ -28,7 +28,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from fitness.seeding.run import seed_ods, summary_lines  # noqa: E402
-from fitness.seeding.tables import LOAD_ORDER  # noqa: E402
+from fitness.core.tables import LOAD_ORDER  # noqa: E402
 
 
 def seeded_copy_text():

@@ -13,7 +13,7 @@ import factory
 
 from facilities.choices import AreaType
 from facilities.factories import FacilityAreaFactory, FacilityFactory, area_kinds_of_type
-from fitness.seeding.catalog import CANCELLATION_REASONS, CLASS_KINDS, STUDIO_OR_GYM, required_certifications
+from fitness.core.catalog import CANCELLATION_REASONS, CLASS_KINDS, STUDIO_OR_GYM, required_certifications
 from members.factories import (
     MemberFactory,
     ensure_membership_covering,

@@ -1,9 +1,9 @@
 """Class types, weekly schedules, dated instances, and member enrollments."""
 from django.db import models
 
-from fitness.constraints import after, at_least, between, one_of, positive
-from fitness.fields import IdField
-from fitness.permissions import ODS_PERMISSIONS
+from fitness.core.constraints import after, at_least, between, one_of, positive
+from fitness.core.fields import IdField
+from fitness.core.permissions import ODS_PERMISSIONS
 
 from .choices import ClassCategory, EnrollmentStatus, InstanceStatus
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from facilities.choices import AreaType
 from facilities.factories import FacilityAreaFactory, FacilityFactory, MemberAccessFactory, draw_start_inside_hours
-from fitness.seeding.catalog import (
+from fitness.core.catalog import (
     AREA_KINDS,
     EQUIPMENT_BRANDS,
     EQUIPMENT_BY_AREA,

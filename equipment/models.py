@@ -1,9 +1,9 @@
 """Equipment assets, their usage sessions and maintenance history."""
 from django.db import models
 
-from fitness.constraints import after, at_least, one_of
-from fitness.fields import IdField
-from fitness.permissions import ODS_PERMISSIONS
+from fitness.core.constraints import after, at_least, one_of
+from fitness.core.fields import IdField
+from fitness.core.permissions import ODS_PERMISSIONS
 
 from .choices import EquipmentStatus, MaintenanceType, UsageType
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import factory
 
-from fitness.seeding.catalog import AREA_KINDS
+from fitness.core.catalog import AREA_KINDS
 from members.factories import (
     MemberFactory,
     draw_city,

@@ -1,9 +1,9 @@
 """Facilities (locations), the areas inside them, and member check-ins."""
 from django.db import models
 
-from fitness.constraints import after, at_least, one_of, positive
-from fitness.fields import IdField
-from fitness.permissions import ODS_PERMISSIONS
+from fitness.core.constraints import after, at_least, one_of, positive
+from fitness.core.fields import IdField
+from fitness.core.permissions import ODS_PERMISSIONS
 
 from .choices import AccessMethod, AreaType
 

@@ -545,26 +545,7 @@ def import_tables(sources, progress=None):
     return counts
 
 
-# --------------------------------------------------------------------------- the 23 tables
-
-def ods_models():
-    """The 23 ERD models, parents before children (the order to import them in)."""
-    from django.apps import apps
-
-    ods_apps = ("members", "facilities", "classes", "equipment", "staff")
-    pending = [m for label in ods_apps for m in apps.get_app_config(label).get_models()]
-    ordered = []
-    while pending:
-        for model in pending:
-            parents = {f.related_model for f in foreign_key_fields(model)} - {model}
-            if parents <= set(ordered):
-                ordered.append(model)
-                pending.remove(model)
-                break
-        else:
-            raise RuntimeError(f"foreign keys form a cycle among {[m.__name__ for m in pending]}")
-    return ordered
-
+# --------------------------------------------------------------------------- files of the 23 tables
 
 def table_path(directory, model):
     return Path(directory) / f"{model._meta.db_table}.csv"

@@ -25,8 +25,8 @@ from faker.providers.address.en_US import Provider as _FakerAddress
 from faker.providers.internet.en_US import Provider as _FakerInternet
 from faker.providers.person.en_US import Provider as _FakerPerson
 
-from fitness.ids import format_id
-from fitness.seeding.catalog import MEDICAL_ALERTS, MEMBERSHIP_PLANS
+from fitness.core.ids import format_id
+from fitness.core.catalog import MEDICAL_ALERTS, MEMBERSHIP_PLANS
 
 from .choices import Gender, MembershipStatus, MemberStatus, PaymentMethod, PaymentStatus, PaymentType
 from .models import Member, MemberMembership, MemberPayment, MembershipType

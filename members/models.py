@@ -2,9 +2,9 @@
 from django.db import models
 from django.utils import timezone
 
-from fitness.constraints import after, at_least, one_of, positive
-from fitness.fields import IdField
-from fitness.permissions import ODS_PERMISSIONS
+from fitness.core.constraints import after, at_least, one_of, positive
+from fitness.core.fields import IdField
+from fitness.core.permissions import ODS_PERMISSIONS
 
 from .choices import Gender, MembershipStatus, MemberStatus, PaymentMethod, PaymentStatus, PaymentType
 

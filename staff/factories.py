@@ -15,8 +15,8 @@ from django.utils import timezone
 from factory.random import randgen
 
 from facilities.factories import FacilityAreaFactory, FacilityFactory
-from fitness.ids import ID_FORMATS
-from fitness.seeding.catalog import AREA_KINDS, CERTIFICATIONS, HOURS_PER_YEAR, ROLES
+from fitness.core.ids import ID_FORMATS
+from fitness.core.catalog import AREA_KINDS, CERTIFICATIONS, HOURS_PER_YEAR, ROLES
 from members.factories import (
     PlainBuildMixin,
     WeightedTable,

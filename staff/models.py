@@ -3,9 +3,9 @@ certified, reviewed and rated."""
 from django.db import models
 from django.db.models import F, Q
 
-from fitness.constraints import after, at_least, between, equals_to_the_cent, one_of, positive
-from fitness.fields import IdField
-from fitness.permissions import ODS_PERMISSIONS
+from fitness.core.constraints import after, at_least, between, equals_to_the_cent, one_of, positive
+from fitness.core.fields import IdField
+from fitness.core.permissions import ODS_PERMISSIONS
 
 from .choices import (
     CertificationStatus,

@@ -24,7 +24,7 @@ Conventions (Kimball):
 """
 from django.db import models
 
-from fitness.fields import IdField
+from fitness.core.fields import IdField
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 9, "decimal_places": 2}

@@ -9,7 +9,7 @@ largest over the 8.7 million check-ins). SQLite has no such indexes.
 """
 from django.db import migrations
 
-from fitness.seeding.tables import LOAD_ORDER
+from fitness.core.tables import LOAD_ORDER
 
 
 def drop_pattern_ops_indexes(apps, schema_editor):
@@ -21,7 +21,7 @@ def drop_pattern_ops_indexes(apps, schema_editor):
             JOIN pg_class ix ON ix.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
             JOIN pg_opclass oc ON oc.oid = ANY(i.indclass::oid[])
             WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
-              AND oc.opcname IN ('varchar_pattern_ops', 'text_pattern_ops')""", [LOAD_ORDER])
+              AND oc.opcname IN ('varchar_pattern_ops', 'text_pattern_ops')""", [list(LOAD_ORDER)])
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import connection, models
 
-from .rules.integrity import ods_models
+from fitness.core.tables import ods_models
 
 TOP_VALUES = 5
 TEXT_FIELDS = (models.CharField, models.TextField)

@@ -24,7 +24,7 @@ from . import rules  # noqa: F401  (registers every rule)
 from .context import resolve_context
 from .profiling import profile_ods
 from .registry import RULES, ordered_rule_ids
-from .rules.integrity import ods_models
+from fitness.core.tables import ods_models
 
 PASS, FAIL, ERROR = "pass", "fail", "error"
 # Memory per sort and per hash table, for the one rule's transaction (SET

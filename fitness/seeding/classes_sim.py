@@ -12,10 +12,10 @@ not show or cancel late (C6); a few attendees rate the instructor (C7). About
 import datetime as dt
 from dataclasses import dataclass
 
-from fitness.ids import format_id
+from fitness.core.ids import format_id
 from staff.choices import INSTRUCTOR_TITLES, StaffStatus
 
-from . import catalog
+from fitness.core import catalog
 from .clock import TIME_TEXT
 
 WEEKDAY_STARTS = (6 * 60, 7 * 60, 9 * 60 + 30, 12 * 60, 17 * 60 + 30, 18 * 60 + 30, 19 * 60 + 30)

@@ -64,13 +64,3 @@ def hours_text(hundredths: int) -> str:
 def minutes_to_hundredths(minutes: int) -> int:
     """Minutes as hours rounded half-up to the hundredth (the HOURS columns' precision)."""
     return (minutes * 100 * 2 + 60) // 120
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day-of-month `months` later, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    if day.day <= 28:  # every month has it: no clamping (the common case: periods start by the 28th)
-        return dt.date(year, month, day.day)
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))

@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 
-from .tables import ODS_MODELS
+from fitness.core.tables import LOAD_ORDER, model_for
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 QUEUED_BATCHES = 2  # batches waiting for the COPY thread: bounds memory, keeps both cores busy
@@ -25,7 +25,7 @@ INDEX_BUILD_MEMORY = "256MB"
 
 
 def table_columns(table: str) -> list[str]:
-    return [field.column for field in ODS_MODELS[table]._meta.concrete_fields]
+    return [field.column for field in model_for(table)._meta.concrete_fields]
 
 
 def copy_text_escaped(value) -> str:
@@ -64,7 +64,7 @@ class Loader:
             connection.ensure_connection()
             if bulk:
                 with connection.wrap_database_errors:
-                    self._rebuild = drop_secondary_structures(connection.connection, list(ODS_MODELS))
+                    self._rebuild = drop_secondary_structures(connection.connection, list(LOAD_ORDER))
 
     def write(self, table: str, rows, *, free_text=False):
         """Load `rows`. `free_text` marks rows whose text may need COPY escaping."""
@@ -111,7 +111,7 @@ class Loader:
                 for statement in self._rebuild:  # an added foreign key checks every row, in one query
                     cursor.execute(statement)
                 self._rebuild = []
-            cursor.execute(f"ANALYZE {', '.join(ODS_MODELS)}")
+            cursor.execute(f"ANALYZE {', '.join(LOAD_ORDER)}")
         self.rebuild_seconds = time.perf_counter() - started
 
     def close(self):

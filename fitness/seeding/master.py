@@ -17,12 +17,12 @@ import factory.random
 from classes.factories import ClassTypeFactory
 from equipment.factories import EquipmentFactory
 from facilities.factories import FacilityAreaFactory, FacilityFactory
-from fitness.ids import format_id
+from fitness.core.ids import format_id
 from members.factories import MemberFactory, MembershipTypeFactory
 from staff.choices import EmploymentType, JobTitle, StaffStatus
 from staff.factories import InstructorCertificationFactory, StaffFactory
 
-from . import catalog
+from fitness.core import catalog
 from .clock import minutes_of
 
 MEMBER_HISTORY_YEARS = 3

@@ -10,9 +10,8 @@ as-of date); payments are written on their dates.
 import datetime as dt
 from decimal import Decimal
 
-from . import catalog
-from .clock import add_months
-from .rules import first_period_start, next_period_start, period_status_on
+from fitness.core import catalog
+from fitness.core.business import add_months, first_period_start, next_period_start, period_status_on
 
 # Chance of leaving per month of membership, by persona.
 MONTHLY_LEAVE = {"regular": 0.006, "casual": 0.02, "lapsing": 0.07}

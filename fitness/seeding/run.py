@@ -22,6 +22,8 @@ from fitness.models import SeedRun
 from members.models import Member
 
 from .classes_sim import ClassStream, build_timetable, schedule_row
+from fitness.core.business import first_period_start, next_period_start
+
 from .clock import DayClock
 from .loader import Loader
 from . import forked
@@ -34,7 +36,7 @@ from .staff_sim import (
     extend_chain, starting_certifications,
 )
 from .state import Counters, Sink
-from .tables import LOAD_ORDER, ODS_MODELS
+from fitness.core.tables import LOAD_ORDER, models_by_table
 from .visit_worker import InlineVisits, VisitWorker, worker_wanted
 from .visits_sim import PREVENTIVE_EVERY_DAYS, MachineSim, VisitStream
 from .progress import Progress
@@ -75,7 +77,7 @@ class SeedResult:
 
 
 def tables_with_rows():
-    return [table for table, model in ODS_MODELS.items() if model.objects.exists()]
+    return [table for table, model in models_by_table().items() if model.objects.exists()]
 
 
 def flush_ods():
@@ -350,8 +352,6 @@ def join_new_members(day, profile, rng, counters, as_of):
 
 def restore_member(memberships, member, window_start, as_of):
     """Put a member carried over from the previous run back on the calendar."""
-    from .rules import first_period_start, next_period_start
-
     if member.stopped:
         return
     if member.period_id is None:
@@ -434,7 +434,7 @@ def write_csv(directory):
 
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
-    for table, model in ODS_MODELS.items():
+    for table, model in models_by_table().items():
         with open(path / f"{table}.csv", "w", newline="", encoding="utf-8") as handle:
             export_table(model, handle)
 

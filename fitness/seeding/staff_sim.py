@@ -14,21 +14,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from staff.choices import EmploymentType, JobTitle, StaffStatus
 
-from . import catalog
-from .clock import TIME_TEXT, add_months, hours_text, minutes_to_hundredths
+from fitness.core import catalog
+from fitness.core.business import (
+    AREA_TYPE_FOR_ROLE, OVERTIME_MULTIPLIER, PAY_DAY_AFTER_END, PAY_PERIOD_DAYS, PAY_PERIOD_EPOCH, WEEK_REGULAR_HOURS,
+    add_months,
+)
+
+from .clock import TIME_TEXT, hours_text, minutes_to_hundredths
 
 CENT = Decimal("0.01")
-PAY_PERIOD_EPOCH = dt.date(2000, 1, 3).toordinal()  # a Monday; pay periods are 14 days from it
-PAY_DAY_AFTER_END = 5  # the Friday after a period ending on Sunday
-WEEK_LIMIT = 4000  # 40 hours in hundredths
+PERIOD_EPOCH = PAY_PERIOD_EPOCH.toordinal()
+WEEK_LIMIT = WEEK_REGULAR_HOURS * 100  # in hundredths of an hour
 BUSY_WEEK_SHARE = 0.12
 ABSENT_SHARE, SHIFT_CANCEL_SHARE = 0.02, 0.01
 DEDUCTION_RATE = Decimal("0.22")
 VALIDITY = {c.certification_id: c.validity_months for c in catalog.CERTIFICATIONS}
-AREA_FOR_TITLE = {
-    JobTitle.FRONT_DESK: "Reception", JobTitle.LIFEGUARD: "Pool",
-    JobTitle.GROUP_FITNESS_INSTRUCTOR: "Studio", JobTitle.PERSONAL_TRAINER: "Weight Training",
-}
 REVIEW_COMMENTS = ("Consistently well prepared.", "Members ask for more of these classes.",
                    "Work on punctual starts.", "Strong technique cues.", None)
 GOALS = ("Grow average attendance.", "Add a weekend class.", "Complete an advanced certification.", None)
@@ -130,7 +130,7 @@ class StaffStream:
         self.busy_week = {}
 
     def area_for(self, staff, facility):
-        wanted = AREA_FOR_TITLE.get(staff.job_title)
+        wanted = AREA_TYPE_FOR_ROLE.get(staff.job_title)
         if wanted is None:
             return None
         ids = facility.area_id_by_type.get(wanted)
@@ -142,7 +142,7 @@ class StaffStream:
         dow = day.isoweekday()
         iso_year, iso_week, _ = day.isocalendar()
         week = iso_year * 100 + iso_week
-        period = (ordinal - PAY_PERIOD_EPOCH) // 14
+        period = (ordinal - PERIOD_EPOCH) // PAY_PERIOD_DAYS
         facilities, add = self.master.facilities, self.sink.add
         for index, staff in enumerate(self.master.staff):
             if staff.status == StaffStatus.TERMINATED or staff.hire_date.toordinal() > ordinal:
@@ -187,12 +187,12 @@ class StaffStream:
                 clock.ts(actual_end), hours_text(worked), hours_text(overtime), str(breaks),
                 "Stayed to close up" if actual_end > end + 10 else None,
             ))
-        if (ordinal - PAY_PERIOD_EPOCH) % 14 == 13:
+        if (ordinal - PERIOD_EPOCH) % PAY_PERIOD_DAYS == PAY_PERIOD_DAYS - 1:
             self.pay(period, day)
 
     def pay(self, period, last_day: dt.date):
         """Payroll for a two-week period that lies wholly inside the simulated chain."""
-        first = PAY_PERIOD_EPOCH + period * 14
+        first = PERIOD_EPOCH + period * PAY_PERIOD_DAYS
         if first < self.chain_start:
             return
         for index, staff in enumerate(self.master.staff):
@@ -201,7 +201,7 @@ class StaffStream:
                 continue
             rate = staff.hourly_rate
             regular_pay = (hours_cents(acc[3]) * rate).quantize(CENT, ROUND_HALF_UP)
-            overtime_pay = (hours_cents(acc[4]) * rate * Decimal("1.5")).quantize(CENT, ROUND_HALF_UP)
+            overtime_pay = (hours_cents(acc[4]) * rate * OVERTIME_MULTIPLIER).quantize(CENT, ROUND_HALF_UP)
             bonuses = Decimal(self.rng.randint(5, 25) * 10) if self.rng.random() < 0.05 else Decimal("0.00")
             gross = regular_pay + overtime_pay + bonuses
             deductions = (gross * DEDUCTION_RATE).quantize(CENT, ROUND_HALF_UP)

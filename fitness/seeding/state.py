@@ -1,7 +1,7 @@
 """Id counters and the sink that batches generated rows into the loader."""
-from fitness.ids import ID_FORMATS
+from fitness.core.ids import ID_FORMATS
 
-from .tables import LOAD_ORDER
+from fitness.core.tables import LOAD_ORDER
 
 FLUSH_ROWS = 200_000
 

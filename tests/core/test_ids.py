@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from fitness.ids import ID_FORMATS, format_id
+from fitness.core.ids import ID_FORMATS, format_id
 
 ERD_PATH = Path(settings.BASE_DIR) / "spec" / "erd.json"  # the contract, kept in the repo
 ODS_APPS = ("members", "facilities", "classes", "equipment", "staff")

@@ -14,7 +14,7 @@ from classes.factories import (
     suitable_area_types,
 )
 from classes.models import ClassType
-from fitness.seeding.catalog import CANCELLATION_REASONS, CLASS_KINDS
+from fitness.core.catalog import CANCELLATION_REASONS, CLASS_KINDS
 from staff.choices import JobTitle
 from staff.factories import StaffFactory
 from staff.models import StaffCertification, StaffFacility

@@ -12,7 +12,7 @@ from equipment.factories import (
     equipment_types_for,
 )
 from facilities.factories import FacilityAreaFactory
-from fitness.seeding.catalog import (
+from fitness.core.catalog import (
     AREA_KINDS,
     EQUIPMENT_BRANDS,
     EQUIPMENT_BY_AREA,

@@ -3,7 +3,7 @@ a build() that never queries the database, and determinism under a seed."""
 import factory.random
 import pytest
 
-from fitness.ids import ID_FORMATS
+from fitness.core.ids import ID_FORMATS
 from members.factories import MemberFactory
 from staff.factories import StaffFactory
 

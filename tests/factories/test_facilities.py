@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from facilities.factories import FacilityAreaFactory, FacilityFactory, MemberAccessFactory
-from fitness.seeding.catalog import AREA_KINDS
+from fitness.core.catalog import AREA_KINDS
 
 pytestmark = pytest.mark.django_db
 

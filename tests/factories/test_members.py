@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from fitness.ids import ID_FORMATS
-from fitness.seeding.catalog import MEDICAL_ALERTS, MEMBERSHIP_PLANS
+from fitness.core.ids import ID_FORMATS
+from fitness.core.catalog import MEDICAL_ALERTS, MEMBERSHIP_PLANS
 from members.choices import Gender, MembershipStatus, MemberStatus, PaymentType
 from members.factories import (
     ZIP_RANGES,

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from classes.choices import EnrollmentStatus
-from fitness.seeding.catalog import CERTIFICATIONS, ROLES
+from fitness.core.catalog import CERTIFICATIONS, ROLES
 from members.factories import add_months
 from staff.choices import CertificationStatus, JobTitle, ShiftStatus, StaffStatus
 from staff.factories import (

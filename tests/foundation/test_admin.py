@@ -12,12 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fitness import csvio
+from fitness.core.tables import ods_models
 from members.models import Member, MembershipType
 
 from .dataset import build_dataset
 
 pytestmark = pytest.mark.django_db
-MODELS = csvio.ods_models()
+MODELS = ods_models()
 
 
 def admin_url(model, view, *args):

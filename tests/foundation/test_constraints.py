@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.fields import PositiveIntegerRelDbTypeMixin
 
 from fitness import csvio
+from fitness.core.tables import ods_models
 from staff.models import StaffPayroll
 
 from .dataset import build_dataset
@@ -36,7 +37,7 @@ PG_MAX_IDENTIFIER = 63
 
 
 def all_check_constraints():
-    return [(model, c) for model in csvio.ods_models() for c in csvio.check_constraints(model)]
+    return [(model, c) for model in ods_models() for c in csvio.check_constraints(model)]
 
 
 def earlier_than(value):

@@ -7,6 +7,7 @@ import pytest
 from import_export.formats.base_formats import CSV
 
 from fitness import csvio
+from fitness.core.tables import ods_models
 from fitness.erd_resources import erd_resource
 
 from .dataset import build_dataset
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def export_all():
     files = {}
-    for model in csvio.ods_models():
+    for model in ods_models():
         buffer = io.StringIO(newline="")
         csvio.export_table(model, buffer)
         files[model] = buffer.getvalue()
@@ -29,12 +30,12 @@ def snapshot():
         model._meta.db_table: list(
             model.objects.order_by("pk").values_list(*[f.attname for f in csvio.erd_fields(model)])
         )
-        for model in csvio.ods_models()
+        for model in ods_models()
     }
 
 
 def wipe_all():
-    for model in reversed(csvio.ods_models()):
+    for model in reversed(ods_models()):
         model.objects.all().delete()
 
 
@@ -75,7 +76,7 @@ def test_csv_header_is_the_erd_columns_and_formulas_are_escaped():
     assert ",'\ttab first," in text and ",''already quoted," in text
 
 
-@pytest.mark.parametrize("model", csvio.ods_models(), ids=lambda m: m._meta.db_table)
+@pytest.mark.parametrize("model", ods_models(), ids=lambda m: m._meta.db_table)
 def test_admin_resource_export_is_byte_identical_to_export_table(model):
     build_dataset()
     direct = io.StringIO(newline="")

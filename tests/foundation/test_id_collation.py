@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, models
 
-from fitness.fields import IdField
+from fitness.core.fields import IdField
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import DatabaseError, connection
 
 from fitness.seeding.run import seed_ods
-from fitness.seeding.tables import LOAD_ORDER, ODS_MODELS
+from fitness.core.tables import LOAD_ORDER, model_for, models_by_table
 from fitness.seeding.visits_sim import VisitStream
 
 END = dt.date(2025, 3, 12)
@@ -23,12 +23,12 @@ def keys_and_indexes():
             SELECT t.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
             WHERE c.contype = 'f' AND t.relname = ANY(%s)
             UNION ALL
-            SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s)""", [LOAD_ORDER, LOAD_ORDER])
+            SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s)""", [list(LOAD_ORDER), list(LOAD_ORDER)])
         return sorted(cursor.fetchall())
 
 
 def counts():
-    return {table: model.objects.count() for table, model in ODS_MODELS.items()}
+    return {table: model.objects.count() for table, model in models_by_table().items()}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk path is PostgreSQL's")

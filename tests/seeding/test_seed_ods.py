@@ -19,7 +19,7 @@ from fitness.quality.report import run_checks
 from fitness.seeding import run as seeding_run
 from fitness.seeding.classes_sim import ClassStream
 from fitness.seeding.run import SeedError, seed_ods
-from fitness.seeding.tables import LOAD_ORDER, ODS_MODELS
+from fitness.core.tables import LOAD_ORDER, model_for, models_by_table
 
 END = dt.date(2025, 3, 12)  # a window across the US DST switch (2025-03-09)
 SMALL = {"profile": "small", "members": 80, "end_date": END}
@@ -31,14 +31,14 @@ def table_dump():
     """Every ODS row of every table, ordered by primary key."""
     dump = {}
     with connection.cursor() as cursor:
-        for table, model in ODS_MODELS.items():
+        for table, model in models_by_table().items():
             cursor.execute(f"SELECT * FROM {table} ORDER BY {model._meta.pk.column}")
             dump[table] = cursor.fetchall()
     return dump
 
 
 def counts():
-    return {table: model.objects.count() for table, model in ODS_MODELS.items()}
+    return {table: model.objects.count() for table, model in models_by_table().items()}
 
 
 def failed_checks(result):
@@ -82,7 +82,7 @@ def test_flush_replaces_the_data():
     assert SeedRun.objects.count() == 1
     assert SeedRun.objects.get().seed == 6
     days = {d.isoformat() for d in (END - dt.timedelta(days=k) for k in range(1, 5))}
-    seen = {str(row[0]) for row in ODS_MODELS["classinstances"].objects.values_list("class_date").distinct()}
+    seen = {str(row[0]) for row in model_for("classinstances").objects.values_list("class_date").distinct()}
     assert seen <= days and seen
 
 
@@ -100,10 +100,10 @@ def test_append_continues_without_duplicates_or_rule_breaks():
 
 def test_append_records_member_status_changes_as_of_the_new_end_date():
     seed_ods(days=6, seed=3, end_date=END - dt.timedelta(days=45), profile="small", members=80)
-    before = dict(ODS_MODELS["members"].objects.values_list("member_id", "member_status"))
+    before = dict(model_for("members").objects.values_list("member_id", "member_status"))
     seed_ods(days=1, end_date=END, append=True)
     recorded = timezone.make_aware(dt.datetime.combine(END, dt.time()))
-    after = {m.member_id: m for m in ODS_MODELS["members"].objects.all()}
+    after = {m.member_id: m for m in model_for("members").objects.all()}
     changed = [member_id for member_id, status in before.items() if after[member_id].member_status != status]
     assert changed  # 45 days on, some memberships have run out
     assert {after[member_id].last_modified for member_id in changed} == {recorded}
@@ -155,7 +155,7 @@ def test_csv_files_import_back_through_the_admin_resources(tmp_path):
     seeding_run.flush_ods()
     assert set(counts().values()) == {0}
     for table in LOAD_ORDER:
-        model = ODS_MODELS[table]
+        model = model_for(table)
         resources = importlib.import_module(model.__module__.replace(".models", ".resources"))
         resource = getattr(resources, f"{model.__name__}Resource")()
         dataset = tablib.Dataset().load((tmp_path / f"{table}.csv").read_text(encoding="utf-8"), format="csv")

@@ -25,6 +25,7 @@ transform(candidate rows) and applies the differences.
 """
 from dataclasses import dataclass
 
+from fitness.core.business import OVERTIME_MULTIPLIER
 from classes.choices import EnrollmentStatus
 
 from ..models import UNKNOWN_KEY
@@ -265,7 +266,7 @@ def staff_shift_source(d):
 
 
 def fact_staff_shift_sql(d, src):
-    # Overtime is paid at 1.5x the rate valid on the shift's date (rule S5).
+    # Overtime is paid at OVERTIME_MULTIPLIER x the rate valid on the shift's date (rule S5).
     return f"""
         SELECT x.nk AS schedule_id, {d.date_key('x.scheduledate')} AS date_key,
                {d.time_hour('x.starttime')} AS time_key, COALESCE(ds.staff_key, {U}) AS staff_key,
@@ -274,7 +275,7 @@ def fact_staff_shift_sql(d, src):
                x.entries AS time_entries, ROUND(x.hours, 2) AS actual_hours,
                ROUND(x.overtime, 2) AS overtime_hours, x.break_minutes AS break_minutes,
                ROUND((x.hours - x.overtime) * COALESCE(ds.hourly_rate, 0)
-                     + x.overtime * COALESCE(ds.hourly_rate, 0) * 1.5, 2) AS labor_cost, {FINGERPRINT}
+                     + x.overtime * COALESCE(ds.hourly_rate, 0) * {OVERTIME_MULTIPLIER}, 2) AS labor_cost, {FINGERPRINT}
         FROM {src} x
         {staff_at('ds', 'x.staffid', 'x.scheduledate')}
         LEFT JOIN dim_facility df ON df.facility_id = x.facilityid

@@ -6,8 +6,8 @@ those joins). Views on these columns are dropped first and recreated after.
 Nothing changes on SQLite."""
 from django.db import migrations
 
-import fitness.fields
-from fitness.fields import AlterIdCollation
+import fitness.core.fields
+from fitness.core.fields import AlterIdCollation
 
 
 def drop_views(apps, schema_editor):
@@ -33,152 +33,152 @@ class Migration(migrations.Migration):
         AlterIdCollation(
             model_name='dimarea',
             name='area_id',
-            field=fitness.fields.IdField(max_length=20, unique=True),
+            field=fitness.core.fields.IdField(max_length=20, unique=True),
         ),
         AlterIdCollation(
             model_name='dimarea',
             name='facility_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='dimcertification',
             name='certification_id',
-            field=fitness.fields.IdField(max_length=20, unique=True),
+            field=fitness.core.fields.IdField(max_length=20, unique=True),
         ),
         AlterIdCollation(
             model_name='dimclasstype',
             name='class_type_id',
-            field=fitness.fields.IdField(max_length=20, unique=True),
+            field=fitness.core.fields.IdField(max_length=20, unique=True),
         ),
         AlterIdCollation(
             model_name='dimequipment',
             name='area_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='dimequipment',
             name='equipment_id',
-            field=fitness.fields.IdField(max_length=20, unique=True),
+            field=fitness.core.fields.IdField(max_length=20, unique=True),
         ),
         AlterIdCollation(
             model_name='dimequipment',
             name='facility_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='dimfacility',
             name='facility_id',
-            field=fitness.fields.IdField(max_length=20, unique=True),
+            field=fitness.core.fields.IdField(max_length=20, unique=True),
         ),
         AlterIdCollation(
             model_name='dimmember',
             name='home_facility_id',
-            field=fitness.fields.IdField(help_text='Facility of most visits.', max_length=20, null=True),
+            field=fitness.core.fields.IdField(help_text='Facility of most visits.', max_length=20, null=True),
         ),
         AlterIdCollation(
             model_name='dimmember',
             name='member_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='dimmember',
             name='membership_type_id',
-            field=fitness.fields.IdField(max_length=20, null=True),
+            field=fitness.core.fields.IdField(max_length=20, null=True),
         ),
         AlterIdCollation(
             model_name='dimmembershiptype',
             name='membership_type_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='dimstaff',
             name='staff_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factclassattendance',
             name='enrollment_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factclassattendance',
             name='instance_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factclasssession',
             name='instance_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factclasssession',
             name='schedule_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factequipmentmaintenance',
             name='maintenance_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factequipmentusage',
             name='usage_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factinstructorfeedback',
             name='feedback_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factinstructorfeedback',
             name='instance_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factmembershipperiod',
             name='membership_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factpayment',
             name='payment_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factpayroll',
             name='payroll_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factstaffcertification',
             name='staff_certification_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factstaffcertification',
             name='staff_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factstaffshift',
             name='schedule_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='factvisit',
             name='access_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='membervisitcount',
             name='facility_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         AlterIdCollation(
             model_name='membervisitcount',
             name='member_id',
-            field=fitness.fields.IdField(max_length=20),
+            field=fitness.core.fields.IdField(max_length=20),
         ),
         migrations.RunPython(create_views, drop_views),
     ]

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from fitness import csvio
+from fitness.core.tables import ods_models
 
 
 def export_ods(directory, report=None):
@@ -20,7 +21,7 @@ def export_ods(directory, report=None):
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for model in csvio.ods_models():
+    for model in ods_models():
         path = csvio.table_path(directory, model)
         partial = path.with_name(path.name + ".tmp")
         started = time.monotonic()

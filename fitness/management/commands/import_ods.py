@@ -17,12 +17,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from fitness import csvio
+from fitness.core.tables import ods_models
 
 SHOWN_ERRORS = 50
 
 
 def missing_files(directory):
-    paths = [csvio.table_path(directory, model) for model in csvio.ods_models()]
+    paths = [csvio.table_path(directory, model) for model in ods_models()]
     return [str(path) for path in paths if not path.exists()]
 
 
@@ -32,7 +33,7 @@ def import_ods(directory, flush=False, progress=None):
     missing = missing_files(directory)
     if missing:
         raise CommandError(f"Missing CSV file(s): {', '.join(missing)}")
-    models = csvio.ods_models()
+    models = ods_models()
     with transaction.atomic(), ExitStack() as files:
         if flush:
             for model in reversed(models):

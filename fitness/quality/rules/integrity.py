@@ -3,22 +3,15 @@
 Keys in samples are written `table:primary key` (I2) or
 `table.column:primary key` (I1), since these rules span every table.
 """
-from django.apps import apps
 from django.db import connection, models
 
-from fitness.ids import ID_FORMATS
+from fitness.core.ids import ID_FORMATS
+from fitness.core.tables import model_for, ods_models
 
 from ..registry import Outcome, offenders, rule
 
-ODS_APPS = ("members", "facilities", "classes", "equipment", "staff")
-
 # Tables whose area must lie in the row's own facility (rule I3).
 AREA_TABLES = ("memberaccess", "classschedules", "equipment", "staffschedules")
-
-
-def ods_models():
-    """The 23 ERD models, in app order."""
-    return [model for label in ODS_APPS for model in apps.get_app_config(label).get_models()]
 
 
 def foreign_keys():
@@ -108,7 +101,7 @@ def has_primary_key_constraint(table, column):
 
 
 @rule("I2", "(all tables)", """Every primary key is unique and not null, and keeps the ERD's prefixed form
-of fitness.ids.ID_FORMATS (prefix then at least `width` digits, e.g. MEM000001, FAC001).
+of fitness.core.ids.ID_FORMATS (prefix then at least `width` digits, e.g. MEM000001, FAC001).
 Uniqueness is counted with a GROUP BY only for tables whose primary-key constraint is missing (a
 declared primary key already guarantees it). Sample keys are table:primary-key; details count
 offending rows per table.""")
@@ -133,7 +126,7 @@ classschedules, equipment and staffschedules (when not null) is an area of the r
 def check_area_in_facility(ctx):
     outcome = Outcome()
     for table in AREA_TABLES:
-        model = next(m for m in ods_models() if m._meta.db_table == table)
+        model = model_for(table)
         pk = model._meta.pk.column
         sql = (
             f"SELECT t.{pk} AS offender FROM {table} t JOIN facilityareas a ON a.areaid = t.areaid "

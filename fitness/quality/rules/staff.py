@@ -5,6 +5,7 @@ period is [payperiodstart, payperiodend], both inclusive, 14 days. A shift's
 date is staffschedules.scheduledate; tracked hours belong to the week and pay
 period of their shift's date.
 """
+from fitness.core.business import OVERTIME_MULTIPLIER, PAY_PERIOD_DAYS, WEEK_REGULAR_HOURS
 from staff.choices import INSTRUCTOR_TITLES, JobTitle
 
 from ..registry import offenders, rule
@@ -13,8 +14,7 @@ OPEN_END = "'9999-12-31'"
 HOURS_TOLERANCE = 0.01
 CENT_TOLERANCE = 0.006  # pay = hours x rate rounded to the cent (either rounding mode)
 SHIFT_SLACK_MINUTES = 60
-OVERTIME_THRESHOLD = 40
-PAY_PERIOD_DAYS = 14
+OVERTIME_THRESHOLD = WEEK_REGULAR_HOURS
 REVIEW_DAYS = 30  # a review covers the 30 days before its evaluation date
 
 
@@ -121,7 +121,7 @@ def check_time_tracking(ctx):
 days (inclusive period) and periods of one staff member never overlap; regularhours + overtimehours =
 the sum of actualhours of the staff member's time entries whose shift date lies in the period, and
 overtimehours = the sum of their overtimehours (within {HOURS_TOLERANCE}); regularpay = regularhours x
-hourlyrate and overtimepay = overtimehours x hourlyrate x 1.5, to the cent; grosspay = regularpay +
+hourlyrate and overtimepay = overtimehours x hourlyrate x {OVERTIME_MULTIPLIER}, to the cent; grosspay = regularpay +
 overtimepay + bonuses; netpay = grosspay - deductions; paydate > payperiodend.""")
 def check_payroll(ctx):
     d = ctx.dialect
@@ -139,7 +139,7 @@ def check_payroll(ctx):
            OR ABS(p.regularhours + p.overtimehours - COALESCE(tracked.worked, 0)) > {HOURS_TOLERANCE}
            OR ABS(p.overtimehours - COALESCE(tracked.overtime, 0)) > {HOURS_TOLERANCE}
            OR ABS(p.regularpay - p.regularhours * st.hourlyrate) > {CENT_TOLERANCE}
-           OR ABS(p.overtimepay - p.overtimehours * st.hourlyrate * 1.5) > {CENT_TOLERANCE}
+           OR ABS(p.overtimepay - p.overtimehours * st.hourlyrate * {OVERTIME_MULTIPLIER}) > {CENT_TOLERANCE}
            OR ABS(p.grosspay - (p.regularpay + p.overtimepay + p.bonuses)) > 0.001
            OR ABS(p.netpay - (p.grosspay - p.deductions)) > 0.001
            OR p.paydate <= p.payperiodend

@@ -3,7 +3,7 @@
 equipment per area, staff roles and pay. Factories and the simulation both
 read it, so a plan, class or role is defined once.
 
-Money is Decimal; ids use the registry in fitness.ids.
+Money is Decimal; ids use the registry in fitness.core.ids.
 """
 from decimal import Decimal
 from typing import NamedTuple
