@@ -5,7 +5,7 @@
   instead of a full `COUNT(*)`.
 - `OdsModelAdmin`: the base ModelAdmin. No full result count, no facets, the
   estimated paginator, CSV-only import/export through the ERD resources
-  (formula-escaped by `csvio`), an all-or-nothing import whose result page
+  (formula-escaped by `csvio`; the export streams), an all-or-nothing import whose result page
   lists every bad row (row number, column, reason), and separate import and
   export permissions (django-import-export checks `<app>.import_<model>` and
   `<app>.export_<model>`; without them there is no button and the view is 403).
@@ -69,10 +69,31 @@ class OdsModelAdmin(ImportExportModelAdmin):
     export_form_class = ExportForm
     import_error_display = ("message", "row")
 
-    def _do_file_export(self, file_format, request, queryset, export_form=None):
+    def export_action(self, request):
+        """The export view (django-import-export's public hook): the same
+        permission check, change-list queryset and format form as the package's
+        own view, but a valid form is answered by `csv_export_response`, which
+        streams. The package's response would hold the whole file in memory.
+        There is no "export selected" admin action, so no `export_items`."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        queryset = self.get_export_queryset(request)  # keeps the change list's filters and search
+        if self.is_skip_export_form_enabled():
+            return self.csv_export_response(request, queryset)
+        form_class = self.get_export_form_class()
+        form = form_class(
+            self.get_export_formats(), self.get_export_resource_classes(request), data=request.POST or None
+        )
+        if form.is_valid():
+            return self.csv_export_response(request, queryset)
+        context = self.init_request_context_data(request, form)
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.export_template_name], context=context)
+
+    def csv_export_response(self, request, queryset):
         """Stream the CSV straight from the database through csvio (the same
         bytes the resource would build, without holding millions of rows in a
-        tablib Dataset). The queryset keeps the change list's filters."""
+        tablib Dataset), and send django-import-export's `post_export` signal."""
         if not self.has_export_permission(request):
             raise PermissionDenied
         response = StreamingHttpResponse(

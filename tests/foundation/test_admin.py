@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from import_export.signals import post_export
 
 from fitness import csvio
 from fitness.core.tables import ods_models
@@ -108,6 +109,46 @@ def test_admin_export_keeps_the_change_list_filters(superuser_client, dataset):
     exported = sorted(line.split(",")[0] for line in lines[1:] if line)
     assert exported == sorted(Member.objects.filter(member_status="Active").values_list("pk", flat=True))
     assert 0 < len(exported) < Member.objects.count()
+
+
+def test_admin_export_streams_and_sends_post_export(superuser_client, dataset):
+    sent = []
+
+    def receiver(sender, model, **kwargs):
+        sent.append(model)
+
+    post_export.connect(receiver)
+    try:
+        response = superuser_client.post(admin_url(Member, "export"), {"format": "0"})
+    finally:
+        post_export.disconnect(receiver)
+    assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert sent == [Member]
+
+
+def test_admin_export_page_shows_the_format_form(superuser_client, dataset):
+    response = superuser_client.get(admin_url(Member, "export"))
+    assert response.status_code == 200
+    assert not response.streaming and "form" in response.context
+
+
+def test_admin_classes_override_no_private_method_of_django_or_import_export():
+    """Only public hooks: a `_name` defined on an admin class must not shadow a
+    method of django.contrib.admin or django-import-export (their private
+    methods change without notice)."""
+    from django.contrib import admin
+
+    offenders = []
+    for model_admin in admin.site._registry.values():
+        for cls in type(model_admin).__mro__:
+            if cls.__module__.startswith(("django.", "import_export.")) or cls is object:
+                continue
+            for name in vars(cls):
+                if name.startswith("_") and not name.startswith("__"):
+                    if any(name in vars(base) for base in type(model_admin).__mro__
+                           if base.__module__.startswith(("django.", "import_export."))):
+                        offenders.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
+    assert offenders == []
 
 
 def post_import(client, model, text):
