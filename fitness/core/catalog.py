@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from classes.choices import ClassCategory
 from facilities.choices import AreaType
-from staff.choices import Department, EmploymentType, JobTitle
+from staff.choices import Department, JobTitle
 
 
 class MembershipPlan(NamedTuple):
@@ -228,7 +228,6 @@ ROLES = [
 ]
 
 HOURS_PER_YEAR = 2080
-EMPLOYMENT_TYPES = (EmploymentType.FULL_TIME, EmploymentType.PART_TIME, EmploymentType.CONTRACT)
 
 MEDICAL_ALERTS = [  # the seed's list and weights; None = no alert
     (None, 70), ("Heart Condition", 10), ("Diabetes", 10), ("Asthma", 5), ("Knee Injury", 5),
