@@ -3,22 +3,15 @@
 Exit status: 0 clean, 1 violations found, 2 the checks could not run (unknown
 rule id, bad option, database unreachable, tables missing, a check erroring).
 """
-import datetime as dt
 import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from fitness.management.arguments import date_argument
 from fitness.quality import QualityCheckError, exit_status, run_checks
 from fitness.quality.formatting import format_report
-
-
-def iso_date(value):
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of expects a date as YYYY-MM-DD, got {value!r}", returncode=2)
 
 
 class Command(BaseCommand):
@@ -32,19 +25,19 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json"], default="table", help="Output format.")
         parser.add_argument("--only", help="Comma-separated rule ids to run, e.g. V3,C5.")
         parser.add_argument("--skip", help="Comma-separated rule ids to leave out.")
-        parser.add_argument("--as-of", dest="as_of", help="As-of date YYYY-MM-DD (default: latest seed run, or today).")
+        parser.add_argument("--as-of", dest="as_of", type=date_argument("--as-of", parser, returncode=2),
+                            help="As-of date YYYY-MM-DD (default: latest seed run, or today).")
         parser.add_argument("--days", type=int, help="Window length in days before the as-of date.")
         parser.add_argument("--no-save", action="store_true", help="Do not store the run as a QualityRun.")
         parser.add_argument("--no-profile", action="store_true", help="Leave out the data profile section.")
 
     def handle(self, *args, **options):
-        as_of = iso_date(options["as_of"]) if options["as_of"] else None
         show_progress = options["verbosity"] >= 1 and options["format"] == "table"
         try:
             document = run_checks(
                 only=options["only"],
                 skip=options["skip"],
-                as_of=as_of,
+                as_of=options["as_of"],
                 days=options["days"],
                 save=not options["no_save"],
                 profile=not options["no_profile"],

@@ -1,18 +1,11 @@
 """seed_ods: simulate the fitness chain day by day and load it (see fitness.seeding.run)."""
-import datetime as dt
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fitness.management.arguments import date_argument
 from fitness.seeding.profiles import PROFILES
 from fitness.seeding.run import SeedError, seed_ods, summary_lines
-
-
-def iso_date(value):
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--end-date must be a date like 2025-01-31, got {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -21,7 +14,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=30, help="Days to simulate (default 30).")
         parser.add_argument("--seed", type=int, help="Random seed (printed when not given).")
-        parser.add_argument("--end-date", type=iso_date, help="As-of date, exclusive end of the window (default today).")
+        parser.add_argument("--end-date", type=date_argument("--end-date", parser),
+                            help="As-of date YYYY-MM-DD, exclusive end of the window (default today).")
         parser.add_argument("--profile", choices=list(PROFILES), default="default")
         parser.add_argument("--members", type=int)
         parser.add_argument("--facilities", type=int)

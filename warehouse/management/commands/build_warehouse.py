@@ -1,18 +1,10 @@
 """build_warehouse: load the star schema from the ODS (incremental by
 default, --full to rebuild) or show monitoring figures (--status)."""
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 
+from fitness.management.arguments import date_argument
 from warehouse.etl.pipeline import WarehouseBuildError, build_warehouse
 from warehouse.etl.status import warehouse_status
-
-
-def parse_date(text):
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--as-of expects a date as YYYY-MM-DD, got {text!r}.")
 
 
 class Command(BaseCommand):
@@ -20,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="Empty the warehouse and rebuild it from the ODS.")
-        parser.add_argument("--as-of", type=parse_date, default=None,
+        parser.add_argument("--as-of", type=date_argument("--as-of", parser), default=None,
                             help="Effective date of undated SCD 2 changes (fees, staff rate/title/status). "
                                  "Default: today.")
         parser.add_argument("--status", action="store_true",
