@@ -5,11 +5,6 @@ from django.db import connection
 from .dataset import build_valid_dataset
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def valid_dataset(db):
     build_valid_dataset()

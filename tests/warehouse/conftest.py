@@ -7,11 +7,6 @@ from warehouse.reports import run_report
 from .dataset import AS_OF, build_small_ods
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def small_ods(db):
     build_small_ods()

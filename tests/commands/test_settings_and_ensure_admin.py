@@ -1,5 +1,5 @@
-"""Settings from the environment (production is safe or refuses to start),
-the prompt-free admin login, and the PostgreSQL estimated-count paginator."""
+"""Settings from the environment (production is safe or refuses to start) and
+the prompt-free admin login (`ensure_admin`)."""
 import os
 import subprocess
 import sys
@@ -11,12 +11,6 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.utils import get_random_secret_key
-from django.db import connection
-
-from facilities.models import MemberAccess
-from fitness.admin_support import EXACT_COUNT_LIMIT, EstimatedCountPaginator, estimated_row_count
-
-from .dataset import build_dataset
 
 MANAGE = os.path.join(settings.BASE_DIR, "manage.py")
 PRODUCTION_ENV = {
@@ -72,26 +66,3 @@ def test_ensure_admin_needs_a_password_when_debug_is_off(settings, monkeypatch):
     monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
     with pytest.raises(CommandError, match="give a password"):
         call_command("ensure_admin")
-
-
-@pytest.mark.django_db
-def test_paginator_counts_exactly_when_filtered_or_small():
-    build_dataset()
-    queryset = MemberAccess.objects.order_by("pk")
-    assert EstimatedCountPaginator(queryset, 50).count == MemberAccess.objects.count()
-    assert estimated_row_count(queryset.filter(member_id="MEM000001")) is None
-
-
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are a PostgreSQL feature")
-def test_paginator_uses_planner_estimate_for_big_unfiltered_tables_on_postgresql():
-    build_dataset()
-    with connection.cursor() as cursor:
-        # Pretend the table is big, as ANALYZE would record it on a seeded ODS.
-        cursor.execute(
-            "UPDATE pg_class SET reltuples = %s WHERE oid = 'memberaccess'::regclass", [EXACT_COUNT_LIMIT * 30]
-        )
-    paginator = EstimatedCountPaginator(MemberAccess.objects.order_by("pk"), 50)
-    assert paginator.count == EXACT_COUNT_LIMIT * 30
-    filtered = EstimatedCountPaginator(MemberAccess.objects.filter(member_id="MEM000001").order_by("pk"), 50)
-    assert filtered.count == 1

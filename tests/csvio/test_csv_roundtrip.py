@@ -10,7 +10,7 @@ from fitness import csvio
 from fitness.core.tables import ods_models
 from fitness.erd_resources import erd_resource
 
-from .dataset import build_dataset
+from ..dataset import build_dataset
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from fitness import csvio
 from fitness.core.tables import ods_models
 from staff.models import StaffPayroll
 
-from .dataset import build_dataset
+from ..dataset import build_dataset
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Fixtures for the foundation suite."""
+"""Fixtures shared by the whole suite. A fixture used by one directory only
+lives in that directory's conftest.py."""
 import pytest
 
 

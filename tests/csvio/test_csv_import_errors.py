@@ -12,7 +12,7 @@ from fitness import csvio
 from fitness.core.tables import ods_models
 from members.models import Member, MembershipType
 
-from .dataset import build_dataset
+from ..dataset import build_dataset
 
 pytestmark = pytest.mark.django_db
 
