@@ -1,8 +1,8 @@
 """factory_boy factories for class types, weekly schedules, dated instances and
 enrollments.
 
-Random values come from `factory.random.randgen` (see members.factories for
-the shared drawing helpers); `build()` never touches the database. Rows that
+Random values come from the `rng` parameter (see members.factories), drawn
+with the helpers of `fitness.core.drawing`; `build()` never touches the database. Rows that
 rule C3 ties to other tables (the instructor's certifications and facility
 assignment) are added by post-generation hooks on create() only.
 """
@@ -14,10 +14,8 @@ import factory
 from facilities.choices import AreaType
 from facilities.factories import FacilityAreaFactory, FacilityFactory, area_kinds_of_type
 from fitness.core.catalog import CANCELLATION_REASONS, CLASS_KINDS, STUDIO_OR_GYM, required_certifications
-from members.factories import (
-    MemberFactory,
-    ensure_membership_covering,
-    id_sequence,
+from fitness.core.business import years_before
+from fitness.core.drawing import (
     local_datetime,
     pick,
     rand_int,
@@ -25,8 +23,8 @@ from members.factories import (
     time_from_minutes,
     time_of_day_minutes,
     today,
-    years_before,
 )
+from members.factories import MemberFactory, ensure_membership_covering, id_sequence, rng_param
 from staff.choices import JobTitle
 from staff.factories import employee, ensure_qualified
 
@@ -48,6 +46,7 @@ class ClassTypeFactory(factory.django.DjangoModelFactory):
 
     class Params:
         catalog_entry = factory.Sequence(lambda n: CLASS_KINDS[n % len(CLASS_KINDS)])
+        rng = rng_param()  # draws nothing: the class is the catalog's
 
     class_type_id = factory.SelfAttribute("catalog_entry.class_type_id")
     class_name = factory.SelfAttribute("catalog_entry.class_name")
@@ -81,13 +80,13 @@ def drop_in_price(class_type) -> Decimal:
     return kind.price if kind is not None else Decimal("0.00")
 
 
-def draw_class_start(facility, duration_minutes: int) -> dt.time:
+def draw_class_start(rng, facility, duration_minutes: int) -> dt.time:
     """A start on the quarter hour, at least an hour after opening, ending before closing."""
     first = time_of_day_minutes(facility.open_time) + 60
     last = time_of_day_minutes(facility.close_time) - duration_minutes
     if last < first:
         raise ValueError(f"A {duration_minutes}-minute class does not fit in the hours of {facility.facility_id}")
-    return time_from_minutes(first + 15 * rand_int(0, (last - first) // 15))
+    return time_from_minutes(first + 15 * rand_int(rng, 0, (last - first) // 15))
 
 
 def add_minutes(time: dt.time, minutes: int) -> dt.time:
@@ -107,25 +106,28 @@ class ClassScheduleFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
+        rng = rng_param()
 
     schedule_id = id_sequence("classschedules")
-    class_type = factory.SubFactory(ClassTypeFactory)
-    facility = factory.SubFactory(FacilityFactory)
+    class_type = factory.SubFactory(ClassTypeFactory, rng=factory.SelfAttribute("..rng"))
+    facility = factory.SubFactory(FacilityFactory, rng=factory.SelfAttribute("..rng"))
     area = factory.SubFactory(
         FacilityAreaFactory,
         facility=factory.SelfAttribute("..facility"),
         kind=factory.LazyAttribute(
-            lambda area: pick(area_kinds_of_type(suitable_area_types(area.factory_parent.class_type)))
+            lambda area: pick(area.rng, area_kinds_of_type(suitable_area_types(area.factory_parent.class_type)))
         ),
+        rng=factory.SelfAttribute("..rng"),
     )
     instructor = employee(JobTitle.GROUP_FITNESS_INSTRUCTOR)
-    day_of_week = factory.LazyFunction(lambda: rand_int(1, 7))
-    start_time = factory.LazyAttribute(lambda o: draw_class_start(o.facility, o.class_type.duration_minutes))
+    day_of_week = factory.LazyAttribute(lambda o: rand_int(o.rng, 1, 7))
+    start_time = factory.LazyAttribute(lambda o: draw_class_start(o.rng, o.facility, o.class_type.duration_minutes))
     end_time = factory.LazyAttribute(lambda o: add_minutes(o.start_time, o.class_type.duration_minutes))
     max_capacity = factory.LazyAttribute(lambda o: min(o.area.max_capacity, o.class_type.max_participants))
     price = factory.LazyAttribute(lambda o: drop_in_price(o.class_type))
     effective_date = factory.LazyAttribute(
         lambda o: random_date(
+            o.rng,
             max(o.instructor.hire_date, o.as_of - dt.timedelta(days=SCHEDULE_HISTORY_DAYS)),
             max(o.instructor.hire_date, o.as_of - dt.timedelta(days=SCHEDULE_MIN_AGE_DAYS)),
         )
@@ -134,9 +136,11 @@ class ClassScheduleFactory(factory.django.DjangoModelFactory):
     is_active = True
 
     @factory.post_generation
-    def qualify_instructor(schedule, create, extracted, **kwargs):
+    def qualify_instructor(schedule, create, extracted, rng, **kwargs):
         if create and extracted is not False:
-            ensure_qualified(schedule.instructor, schedule.class_type, schedule.facility, schedule.effective_date)
+            ensure_qualified(rng, schedule.instructor, schedule.class_type, schedule.facility, schedule.effective_date)
+
+    qualify_instructor__rng = factory.SelfAttribute("..rng")  # the hook draws from the factory's source
 
 
 # --- dated instances ------------------------------------------------------------------------------
@@ -151,7 +155,7 @@ def occurrence_on_or_before(day: dt.date, day_of_week: int) -> dt.date:
     return day - dt.timedelta(days=(day.isoweekday() - day_of_week) % 7)
 
 
-def draw_past_occurrence(schedule, as_of: dt.date) -> dt.date:
+def draw_past_occurrence(rng, schedule, as_of: dt.date) -> dt.date:
     """A date of the schedule's weekday between its effective date and the day
     before as-of (C4); its first occurrence when none is past yet."""
     first = occurrence_on_or_after(schedule.effective_date, schedule.day_of_week)
@@ -160,7 +164,7 @@ def draw_past_occurrence(schedule, as_of: dt.date) -> dt.date:
         last = min(last, occurrence_on_or_before(schedule.expiry_date, schedule.day_of_week))
     if last < first:
         return first
-    return first + dt.timedelta(weeks=rand_int(0, (last - first).days // 7))
+    return first + dt.timedelta(weeks=rand_int(rng, 0, (last - first).days // 7))
 
 
 def instance_status(class_date: dt.date, as_of: dt.date) -> str:
@@ -198,15 +202,18 @@ class ClassInstanceFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
-        late_minutes = factory.LazyFunction(lambda: rand_int(0, 3))
+        rng = rng_param()
+        late_minutes = factory.LazyAttribute(lambda o: rand_int(o.rng, 0, 3))
         cancelled = factory.Trait(
             status=InstanceStatus.CANCELLED,
-            cancellation_reason=factory.LazyFunction(lambda: pick(CANCELLATION_REASONS)),
+            cancellation_reason=factory.LazyAttribute(lambda o: pick(o.rng, CANCELLATION_REASONS)),
         )
 
     instance_id = id_sequence("classinstances")
-    schedule = factory.SubFactory(ClassScheduleFactory, as_of=factory.SelfAttribute("..as_of"))
-    class_date = factory.LazyAttribute(lambda o: draw_past_occurrence(o.schedule, o.as_of))
+    schedule = factory.SubFactory(
+        ClassScheduleFactory, as_of=factory.SelfAttribute("..as_of"), rng=factory.SelfAttribute("..rng")
+    )
+    class_date = factory.LazyAttribute(lambda o: draw_past_occurrence(o.rng, o.schedule, o.as_of))
     status = factory.LazyAttribute(lambda o: instance_status(o.class_date, o.as_of))
     actual_start_time = factory.LazyAttribute(actual_start)
     actual_end_time = factory.LazyAttribute(actual_end)
@@ -215,11 +222,15 @@ class ClassInstanceFactory(factory.django.DjangoModelFactory):
     cancellation_reason = None
 
     @factory.post_generation
-    def qualify_instructor(instance, create, extracted, **kwargs):
+    def qualify_instructor(instance, create, extracted, rng, **kwargs):
         """A substitute must be qualified too (C3), on the class date."""
         if create and extracted is not False and instance.actual_instructor is not None:
             schedule = instance.schedule
-            ensure_qualified(instance.actual_instructor, schedule.class_type, schedule.facility, instance.class_date)
+            ensure_qualified(
+                rng, instance.actual_instructor, schedule.class_type, schedule.facility, instance.class_date
+            )
+
+    qualify_instructor__rng = factory.SelfAttribute("..rng")  # the hook draws from the factory's source
 
 
 # --- enrollments ----------------------------------------------------------------------------------
@@ -261,21 +272,27 @@ class ClassEnrollmentFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
-        lead_hours = factory.LazyFunction(lambda: rand_int(2, MAX_BOOKING_LEAD_HOURS))
-        early_minutes = factory.LazyFunction(lambda: rand_int(0, 10))
-        linger_minutes = factory.LazyFunction(lambda: rand_int(0, 10))
+        rng = rng_param()
+        lead_hours = factory.LazyAttribute(lambda o: rand_int(o.rng, 2, MAX_BOOKING_LEAD_HOURS))
+        early_minutes = factory.LazyAttribute(lambda o: rand_int(o.rng, 0, 10))
+        linger_minutes = factory.LazyAttribute(lambda o: rand_int(o.rng, 0, 10))
 
     enrollment_id = id_sequence("classenrollments")
-    instance = factory.SubFactory(ClassInstanceFactory, as_of=factory.SelfAttribute("..as_of"))
+    instance = factory.SubFactory(
+        ClassInstanceFactory, as_of=factory.SelfAttribute("..as_of"), rng=factory.SelfAttribute("..rng")
+    )
     enrollment_date = factory.LazyAttribute(lambda o: class_start(o.instance) - dt.timedelta(hours=o.lead_hours))
     member = factory.SubFactory(
         MemberFactory,
         join_date=factory.LazyAttribute(
             lambda m: random_date(
-                years_before(m.factory_parent.enrollment_date.date(), 3), m.factory_parent.enrollment_date.date()
+                m.rng,
+                years_before(m.factory_parent.enrollment_date.date(), 3),
+                m.factory_parent.enrollment_date.date(),
             )
         ),
         as_of=factory.SelfAttribute("..as_of"),
+        rng=factory.SelfAttribute("..rng"),
     )
     enrollment_status = factory.LazyAttribute(lambda o: ENROLLMENT_STATUS_BY_INSTANCE[o.instance.status])
     payment_amount = factory.SelfAttribute("instance.schedule.price")
@@ -291,6 +308,8 @@ class ClassEnrollmentFactory(factory.django.DjangoModelFactory):
                 instance.save(update_fields=["actual_capacity"])
 
     @factory.post_generation
-    def with_membership(enrollment, create, extracted, **kwargs):
+    def with_membership(enrollment, create, extracted, rng, **kwargs):
         if create and extracted is not False:
-            ensure_membership_covering(enrollment.member, enrollment.instance.class_date)
+            ensure_membership_covering(rng, enrollment.member, enrollment.instance.class_date)
+
+    with_membership__rng = factory.SelfAttribute("..rng")  # the hook draws from the factory's source

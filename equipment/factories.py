@@ -1,7 +1,7 @@
 """factory_boy factories for equipment, usage sessions and maintenance.
 
-Random values come from `factory.random.randgen` (see members.factories for
-the shared drawing helpers); `build()` never touches the database.
+Random values come from the `rng` parameter (see members.factories), drawn
+with the helpers of `fitness.core.drawing`; `build()` never touches the database.
 """
 import datetime as dt
 
@@ -17,11 +17,9 @@ from fitness.core.catalog import (
     EQUIPMENT_PRICE_RANGE,
     USABLE_EQUIPMENT_TYPES,
 )
-from members.factories import (
-    MemberFactory,
-    add_months,
+from fitness.core.business import add_months, years_before
+from fitness.core.drawing import (
     draw_full_name,
-    id_sequence,
     local_datetime,
     minutes_between,
     pick,
@@ -30,8 +28,8 @@ from members.factories import (
     random_date,
     today,
     weighted,
-    years_before,
 )
+from members.factories import MemberFactory, id_sequence, rng_param
 
 from .choices import EquipmentStatus, MaintenanceType, UsageType
 from .models import Equipment, EquipmentMaintenance, EquipmentUsage
@@ -72,14 +70,14 @@ def equipment_types_for(area, usable_only: bool = False) -> list:
     return types
 
 
-def model_code(equipment_type: str) -> str:
+def model_code(rng, equipment_type: str) -> str:
     """The seed's model names: type then a three-digit number ("Treadmill-450")."""
-    return f"{equipment_type.replace(' ', '')}-{rand_int(100, 999)}"
+    return f"{equipment_type.replace(' ', '')}-{rand_int(rng, 100, 999)}"
 
 
-def serial_number(brand: str, purchase_date: dt.date) -> str:
+def serial_number(rng, brand: str, purchase_date: dt.date) -> str:
     initials = "".join(word[0] for word in brand.split()).upper()
-    return f"{initials}{purchase_date:%y%m}{rand_int(100000, 999999)}"
+    return f"{initials}{purchase_date:%y%m}{rand_int(rng, 100000, 999999)}"
 
 
 class EquipmentFactory(factory.django.DjangoModelFactory):
@@ -93,32 +91,38 @@ class EquipmentFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
+        rng = rng_param()
         usable = False
 
     equipment_id = id_sequence("equipment")
-    facility = factory.SubFactory(FacilityFactory)
+    facility = factory.SubFactory(FacilityFactory, rng=factory.SelfAttribute("..rng"))
     area = factory.SubFactory(
         FacilityAreaFactory,
         facility=factory.SelfAttribute("..facility"),
         kind=factory.LazyAttribute(
-            lambda area: pick(USABLE_AREA_KINDS if area.factory_parent.usable else EQUIPPED_AREA_KINDS)
+            lambda area: pick(area.rng, USABLE_AREA_KINDS if area.factory_parent.usable else EQUIPPED_AREA_KINDS)
         ),
+        rng=factory.SelfAttribute("..rng"),
     )
-    equipment_type = factory.LazyAttribute(lambda o: pick(equipment_types_for(o.area, o.usable)))
-    brand = factory.LazyAttribute(lambda o: pick(EQUIPMENT_BRANDS[o.equipment_type]))
+    equipment_type = factory.LazyAttribute(lambda o: pick(o.rng, equipment_types_for(o.area, o.usable)))
+    brand = factory.LazyAttribute(lambda o: pick(o.rng, EQUIPMENT_BRANDS[o.equipment_type]))
     equipment_name = factory.LazyAttribute(lambda o: f"{o.brand} {o.equipment_type}")
-    model_name = factory.LazyAttribute(lambda o: model_code(o.equipment_type))
-    purchase_date = factory.LazyAttribute(lambda o: random_date(years_before(o.as_of, PURCHASE_WINDOW_YEARS), o.as_of))
-    serial_number = factory.LazyAttribute(lambda o: serial_number(o.brand, o.purchase_date))
-    purchase_price = factory.LazyAttribute(lambda o: random_cents(*EQUIPMENT_PRICE_RANGE[o.equipment_type]))
-    warranty_expiry = factory.LazyAttribute(lambda o: add_months(o.purchase_date, pick(WARRANTY_MONTHS)))
-    status = factory.LazyAttribute(lambda o: EquipmentStatus.ACTIVE if o.usable else EQUIPMENT_STATUSES.draw())
+    model_name = factory.LazyAttribute(lambda o: model_code(o.rng, o.equipment_type))
+    purchase_date = factory.LazyAttribute(
+        lambda o: random_date(o.rng, years_before(o.as_of, PURCHASE_WINDOW_YEARS), o.as_of)
+    )
+    serial_number = factory.LazyAttribute(lambda o: serial_number(o.rng, o.brand, o.purchase_date))
+    purchase_price = factory.LazyAttribute(lambda o: random_cents(o.rng, *EQUIPMENT_PRICE_RANGE[o.equipment_type]))
+    warranty_expiry = factory.LazyAttribute(lambda o: add_months(o.purchase_date, pick(o.rng, WARRANTY_MONTHS)))
+    status = factory.LazyAttribute(
+        lambda o: EquipmentStatus.ACTIVE if o.usable else EQUIPMENT_STATUSES.draw(o.rng)
+    )
 
 
 VISIT_MARGIN_MINUTES = 15  # most a visit starts before, or ends after, the session inside it
 
 
-def ensure_visit_around(session) -> None:
+def ensure_visit_around(rng, session) -> None:
     """Create the member's visit enclosing an equipment session (V5) at the
     machine's facility and area, within opening hours, unless a visit of the
     member overlaps the session already (a second one would break V3)."""
@@ -133,8 +137,9 @@ def ensure_visit_around(session) -> None:
         member=member,
         facility=machine.facility,
         area=machine.area,
-        check_in_time=max(opens, session.start_time - dt.timedelta(minutes=rand_int(0, VISIT_MARGIN_MINUTES))),
-        check_out_time=min(closes, session.end_time + dt.timedelta(minutes=rand_int(0, VISIT_MARGIN_MINUTES))),
+        check_in_time=max(opens, session.start_time - dt.timedelta(minutes=rand_int(rng, 0, VISIT_MARGIN_MINUTES))),
+        check_out_time=min(closes, session.end_time + dt.timedelta(minutes=rand_int(rng, 0, VISIT_MARGIN_MINUTES))),
+        rng=rng,
     )
 
 
@@ -152,29 +157,37 @@ class EquipmentUsageFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
-        session_minutes = factory.LazyFunction(lambda: rand_int(10, 60))
+        rng = rng_param()
+        session_minutes = factory.LazyAttribute(lambda o: rand_int(o.rng, 10, 60))
         use_date = factory.LazyAttribute(
             lambda o: random_date(
+                o.rng,
                 max(o.member.join_date, o.equipment.purchase_date, o.as_of - dt.timedelta(days=USAGE_LOOKBACK_DAYS)),
                 max(o.member.join_date, o.equipment.purchase_date, o.as_of),
             )
         )
 
     usage_id = id_sequence("equipmentusage")
-    equipment = factory.SubFactory(EquipmentFactory, usable=True, as_of=factory.SelfAttribute("..as_of"))
-    member = factory.SubFactory(MemberFactory, as_of=factory.SelfAttribute("..as_of"))
+    equipment = factory.SubFactory(
+        EquipmentFactory, usable=True, as_of=factory.SelfAttribute("..as_of"), rng=factory.SelfAttribute("..rng")
+    )
+    member = factory.SubFactory(
+        MemberFactory, as_of=factory.SelfAttribute("..as_of"), rng=factory.SelfAttribute("..rng")
+    )
     start_time = factory.LazyAttribute(
-        lambda o: draw_start_inside_hours(o.equipment.facility, o.use_date, o.session_minutes)
+        lambda o: draw_start_inside_hours(o.rng, o.equipment.facility, o.use_date, o.session_minutes)
     )
     end_time = factory.LazyAttribute(lambda o: o.start_time + dt.timedelta(minutes=o.session_minutes))
     duration_minutes = factory.LazyAttribute(lambda o: minutes_between(o.start_time, o.end_time))
-    usage_type = factory.LazyFunction(USAGE_TYPES.draw)
+    usage_type = factory.LazyAttribute(lambda o: USAGE_TYPES.draw(o.rng))
     notes = None
 
     @factory.post_generation
-    def with_visit(session, create, extracted, **kwargs):
+    def with_visit(session, create, extracted, rng, **kwargs):
         if create and extracted is not False:
-            ensure_visit_around(session)
+            ensure_visit_around(rng, session)
+
+    with_visit__rng = factory.SelfAttribute("..rng")  # the hook draws from the factory's source
 
 
 MAINTENANCE_TYPES = weighted(
@@ -211,20 +224,24 @@ class EquipmentMaintenanceFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
+        rng = rng_param()
 
     maintenance_id = id_sequence("equipmentmaintenance")
-    equipment = factory.SubFactory(EquipmentFactory, as_of=factory.SelfAttribute("..as_of"))
-    maintenance_date = factory.LazyAttribute(
-        lambda o: random_date(o.equipment.purchase_date, max(o.equipment.purchase_date, o.as_of))
+    equipment = factory.SubFactory(
+        EquipmentFactory, as_of=factory.SelfAttribute("..as_of"), rng=factory.SelfAttribute("..rng")
     )
-    maintenance_type = factory.LazyFunction(MAINTENANCE_TYPES.draw)
-    technician_name = factory.LazyFunction(draw_full_name)
+    maintenance_date = factory.LazyAttribute(
+        lambda o: random_date(o.rng, o.equipment.purchase_date, max(o.equipment.purchase_date, o.as_of))
+    )
+    maintenance_type = factory.LazyAttribute(lambda o: MAINTENANCE_TYPES.draw(o.rng))
+    technician_name = factory.LazyAttribute(lambda o: draw_full_name(o.rng))
     description = factory.LazyAttribute(
         lambda o: f"{MAINTENANCE_WORK[o.maintenance_type]} ({o.equipment.equipment_type})"
     )
-    cost = factory.LazyAttribute(lambda o: random_cents(*MAINTENANCE_COST[o.maintenance_type]))
+    cost = factory.LazyAttribute(lambda o: random_cents(o.rng, *MAINTENANCE_COST[o.maintenance_type]))
     parts_replaced = factory.LazyAttribute(
-        lambda o: pick(PARTS) if o.maintenance_type in (MaintenanceType.REPAIR, MaintenanceType.REPLACEMENT) else None
+        lambda o: pick(o.rng, PARTS)
+        if o.maintenance_type in (MaintenanceType.REPAIR, MaintenanceType.REPLACEMENT) else None
     )
     next_maintenance_date = factory.LazyAttribute(
         lambda o: o.maintenance_date + dt.timedelta(days=DAYS_TO_NEXT_MAINTENANCE[o.maintenance_type])

@@ -1,7 +1,7 @@
 """factory_boy factories for facilities, their areas and member visits.
 
-Random values come from `factory.random.randgen` (see members.factories for
-the shared drawing helpers); `build()` never touches the database.
+Random values come from the `rng` parameter (see members.factories), drawn
+with the helpers of `fitness.core.drawing`; `build()` never touches the database.
 """
 import datetime as dt
 from decimal import Decimal
@@ -9,14 +9,11 @@ from decimal import Decimal
 import factory
 
 from fitness.core.catalog import AREA_KINDS
-from members.factories import (
-    MemberFactory,
+from fitness.core.drawing import (
     draw_city,
     draw_phone,
     draw_state_and_zip,
     draw_street_address,
-    ensure_membership_covering,
-    id_sequence,
     local_datetime,
     minutes_between,
     pick,
@@ -27,6 +24,7 @@ from members.factories import (
     today,
     weighted,
 )
+from members.factories import MemberFactory, ensure_membership_covering, id_sequence, rng_param
 
 from .choices import AccessMethod
 from .models import Facility, FacilityArea, MemberAccess
@@ -46,7 +44,7 @@ def area_kinds_of_type(area_types) -> list:
     return kinds
 
 
-def draw_start_inside_hours(facility, day: dt.date, minutes: int) -> dt.datetime:
+def draw_start_inside_hours(rng, facility, day: dt.date, minutes: int) -> dt.datetime:
     """A local start time on `day` such that [start, start + minutes] lies inside
     the facility's opening hours (rules V2, S3)."""
     opens, closes = time_of_day_minutes(facility.open_time), time_of_day_minutes(facility.close_time)
@@ -56,7 +54,7 @@ def draw_start_inside_hours(facility, day: dt.date, minutes: int) -> dt.datetime
             f"{minutes} minutes do not fit in the opening hours of facility {facility.facility_id} "
             f"({facility.open_time:%H:%M}-{facility.close_time:%H:%M})"
         )
-    return local_datetime(day, time_from_minutes(rand_int(opens, latest_start)))
+    return local_datetime(day, time_from_minutes(rand_int(rng, opens, latest_start)))
 
 
 class FacilityFactory(factory.django.DjangoModelFactory):
@@ -66,16 +64,17 @@ class FacilityFactory(factory.django.DjangoModelFactory):
         model = Facility
 
     class Params:
-        hours = factory.LazyFunction(OPENING_HOURS.draw)
-        state_and_zip = factory.LazyFunction(draw_state_and_zip)
+        rng = rng_param()
+        hours = factory.LazyAttribute(lambda o: OPENING_HOURS.draw(o.rng))
+        state_and_zip = factory.LazyAttribute(lambda o: draw_state_and_zip(o.rng))
 
     facility_id = id_sequence("facilities")
-    city = factory.LazyFunction(draw_city)
+    city = factory.LazyAttribute(lambda o: draw_city(o.rng))
     facility_name = factory.LazyAttribute(lambda o: f"{o.city} Fitness Center")
-    address = factory.LazyFunction(draw_street_address)
+    address = factory.LazyAttribute(lambda o: draw_street_address(o.rng))
     state = factory.LazyAttribute(lambda o: o.state_and_zip[0])
     zip_code = factory.LazyAttribute(lambda o: o.state_and_zip[1])
-    phone_number = factory.LazyFunction(draw_phone)
+    phone_number = factory.LazyAttribute(lambda o: draw_phone(o.rng))
     open_time = factory.LazyAttribute(lambda o: o.hours[0])
     close_time = factory.LazyAttribute(lambda o: o.hours[1])
     is_active = True
@@ -89,14 +88,17 @@ class FacilityAreaFactory(factory.django.DjangoModelFactory):
         model = FacilityArea
 
     class Params:
-        kind = factory.LazyFunction(lambda: pick(AREA_KINDS))
+        rng = rng_param()
+        kind = factory.LazyAttribute(lambda o: pick(o.rng, AREA_KINDS))
 
     area_id = id_sequence("facilityareas")
-    facility = factory.SubFactory(FacilityFactory)
+    facility = factory.SubFactory(FacilityFactory, rng=factory.SelfAttribute("..rng"))
     area_name = factory.SelfAttribute("kind.area_name")
     area_type = factory.SelfAttribute("kind.area_type")
-    max_capacity = factory.LazyAttribute(lambda o: rand_int(*o.kind.capacity))
-    square_footage = factory.LazyAttribute(lambda o: Decimal(rand_int(*o.kind.square_feet)).quantize(Decimal("0.01")))
+    max_capacity = factory.LazyAttribute(lambda o: rand_int(o.rng, *o.kind.capacity))
+    square_footage = factory.LazyAttribute(
+        lambda o: Decimal(rand_int(o.rng, *o.kind.square_feet)).quantize(Decimal("0.01"))
+    )
     is_active = True
 
 
@@ -113,26 +115,34 @@ class MemberAccessFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
+        rng = rng_param()
         visit_date = factory.LazyAttribute(
-            lambda o: random_date(max(o.member.join_date, o.as_of - dt.timedelta(days=VISIT_LOOKBACK_DAYS)),
+            lambda o: random_date(o.rng, max(o.member.join_date, o.as_of - dt.timedelta(days=VISIT_LOOKBACK_DAYS)),
                                   max(o.member.join_date, o.as_of))
         )
-        stay_minutes = factory.LazyFunction(lambda: rand_int(30, 120))
+        stay_minutes = factory.LazyAttribute(lambda o: rand_int(o.rng, 30, 120))
 
     access_id = id_sequence("memberaccess")
-    member = factory.SubFactory(MemberFactory, as_of=factory.SelfAttribute("..as_of"))
-    facility = factory.SubFactory(FacilityFactory)
+    member = factory.SubFactory(
+        MemberFactory, as_of=factory.SelfAttribute("..as_of"), rng=factory.SelfAttribute("..rng")
+    )
+    facility = factory.SubFactory(FacilityFactory, rng=factory.SelfAttribute("..rng"))
     area = factory.SubFactory(
         FacilityAreaFactory,
         facility=factory.SelfAttribute("..facility"),
-        kind=factory.LazyFunction(lambda: pick(MEMBER_AREA_KINDS)),
+        kind=factory.LazyAttribute(lambda area: pick(area.rng, MEMBER_AREA_KINDS)),
+        rng=factory.SelfAttribute("..rng"),
     )
-    check_in_time = factory.LazyAttribute(lambda o: draw_start_inside_hours(o.facility, o.visit_date, o.stay_minutes))
+    check_in_time = factory.LazyAttribute(
+        lambda o: draw_start_inside_hours(o.rng, o.facility, o.visit_date, o.stay_minutes)
+    )
     check_out_time = factory.LazyAttribute(lambda o: o.check_in_time + dt.timedelta(minutes=o.stay_minutes))
     duration = factory.LazyAttribute(lambda o: minutes_between(o.check_in_time, o.check_out_time))
-    access_method = factory.LazyFunction(ACCESS_METHODS.draw)
+    access_method = factory.LazyAttribute(lambda o: ACCESS_METHODS.draw(o.rng))
 
     @factory.post_generation
-    def with_membership(visit, create, extracted, **kwargs):
+    def with_membership(visit, create, extracted, rng, **kwargs):
         if create and extracted is not False:
-            ensure_membership_covering(visit.member, visit.check_in_time.date())
+            ensure_membership_covering(rng, visit.member, visit.check_in_time.date())
+
+    with_membership__rng = factory.SelfAttribute("..rng")  # the hook draws from the factory's source

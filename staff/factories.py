@@ -1,9 +1,9 @@
 """factory_boy factories for staff, their facility assignments, shifts, time
 entries and payroll, and for instructor certifications, reviews and feedback.
 
-Random values come from `factory.random.randgen` (see members.factories for
-the shared drawing helpers); `build()` never touches the database. Money is
-Decimal, rounded once to the cent.
+Random values come from the `rng` parameter (see members.factories), drawn
+with the helpers of `fitness.core.drawing`; `build()` never touches the
+database. Money is Decimal, rounded once to the cent.
 """
 import datetime as dt
 from decimal import Decimal
@@ -12,22 +12,18 @@ from typing import NamedTuple
 import factory
 from django.db.models import Q
 from django.utils import timezone
-from factory.random import randgen
 
 from facilities.factories import FacilityAreaFactory, FacilityFactory
-from fitness.core.ids import ID_FORMATS
+from fitness.core.business import add_months, years_before
 from fitness.core.catalog import AREA_KINDS, CERTIFICATIONS, HOURS_PER_YEAR, ROLES
-from members.factories import (
-    PlainBuildMixin,
+from fitness.core.drawing import (
     WeightedTable,
-    add_months,
     cents,
     draw_first_name,
     draw_gender,
     draw_last_name,
     draw_phone,
     email_name_part,
-    id_sequence,
     local_datetime,
     minutes_between,
     pick,
@@ -38,8 +34,9 @@ from members.factories import (
     time_of_day_minutes,
     today,
     weighted,
-    years_before,
 )
+from fitness.core.ids import ID_FORMATS
+from members.factories import PlainBuildMixin, default_rng, id_sequence, rng_param
 
 from .choices import CertificationStatus, EmploymentType, JobTitle, ShiftStatus, ShiftType, StaffStatus
 from .models import (
@@ -79,6 +76,7 @@ class InstructorCertificationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         catalog_entry = factory.Sequence(lambda n: CERTIFICATIONS[n % len(CERTIFICATIONS)])
+        rng = rng_param()  # draws nothing: the certification is the catalog's
 
     certification_id = factory.SelfAttribute("catalog_entry.certification_id")
     certification_name = factory.SelfAttribute("catalog_entry.certification_name")
@@ -105,9 +103,9 @@ def role_for(job_title: str):
         ) from None
 
 
-def draw_employment_type(role) -> str:
+def draw_employment_type(rng, role) -> str:
     """Full-time at the role's share; the rest part-time, or contract for personal trainers."""
-    if randgen.random() < role.full_time_share:
+    if rng.random() < role.full_time_share:
         return EmploymentType.FULL_TIME
     return EmploymentType.CONTRACT if role.job_title == JobTitle.PERSONAL_TRAINER else EmploymentType.PART_TIME
 
@@ -124,40 +122,40 @@ def staff_email(first_name: str, last_name: str) -> str:
     return f"{email_name_part(first_name)}.{email_name_part(last_name)}@{STAFF_EMAIL_DOMAIN}"
 
 
-def fill_staff_fields(fields: dict) -> dict:
-    """Draw every staff column the caller did not give, in dependency order:
+def fill_staff_fields(rng, fields: dict) -> dict:
+    """Draw from `rng` every staff column the caller did not give, in dependency order:
     the role (from a given job title, else by the seed's head-count shares)
     before department, employment type and pay; hire date before status and
     termination date (S1: a date exactly when Terminated, after hiring)."""
     as_of = fields.pop("as_of", None) or timezone.localdate()
-    role = role_for(fields["job_title"]) if "job_title" in fields else ROLE_TABLE.draw()
+    role = role_for(fields["job_title"]) if "job_title" in fields else ROLE_TABLE.draw(rng)
     fields.setdefault("job_title", role.job_title)
     if "department" not in fields:
         fields["department"] = role.department
     if "employment_type" not in fields:
-        fields["employment_type"] = draw_employment_type(role)
+        fields["employment_type"] = draw_employment_type(rng, role)
     if "hourly_rate" not in fields:
-        fields["hourly_rate"] = hourly_rate_from_salary(rand_int(*role.annual_salary))
+        fields["hourly_rate"] = hourly_rate_from_salary(rand_int(rng, *role.annual_salary))
     if "first_name" not in fields:
-        fields["first_name"] = draw_first_name(draw_gender())
+        fields["first_name"] = draw_first_name(rng, draw_gender(rng))
     if "last_name" not in fields:
-        fields["last_name"] = draw_last_name()
+        fields["last_name"] = draw_last_name(rng)
     if "email" not in fields:
         fields["email"] = staff_email(fields["first_name"], fields["last_name"])
     if "phone" not in fields:
-        fields["phone"] = draw_phone()
+        fields["phone"] = draw_phone(rng)
     if "employee_number" not in fields:
         fields["employee_number"] = employee_number_for(fields["staff_id"])
     hire_date = fields.get("hire_date")
     if hire_date is None:
-        hire_date = fields["hire_date"] = random_date(years_before(as_of, HIRE_WINDOW_YEARS), as_of)
+        hire_date = fields["hire_date"] = random_date(rng, years_before(as_of, HIRE_WINDOW_YEARS), as_of)
     if "status" not in fields:
-        status = STAFF_STATUSES.draw()
+        status = STAFF_STATUSES.draw(rng)
         # Nobody is hired and let go on the same day.
         fields["status"] = StaffStatus.ACTIVE if status == StaffStatus.TERMINATED and hire_date >= as_of else status
     if "termination_date" not in fields:
         fields["termination_date"] = (
-            random_date(hire_date + dt.timedelta(days=1), max(as_of, hire_date + dt.timedelta(days=1)))
+            random_date(rng, hire_date + dt.timedelta(days=1), max(as_of, hire_date + dt.timedelta(days=1)))
             if fields["status"] == StaffStatus.TERMINATED else None
         )
     return fields
@@ -170,7 +168,8 @@ class StaffFactory(PlainBuildMixin, factory.django.DjangoModelFactory):
     follow it.
 
     Lean like MemberFactory: the id is the only declaration, the rest is drawn
-    in one pass by `fill_staff_fields` unless given.
+    in one pass by `fill_staff_fields` from `rng` (keyword, default
+    `default_rng()`) unless given.
     """
 
     class Meta:
@@ -181,7 +180,8 @@ class StaffFactory(PlainBuildMixin, factory.django.DjangoModelFactory):
 
     @classmethod
     def _adjust_kwargs(cls, **kwargs):
-        return fill_staff_fields(kwargs)
+        rng = kwargs.pop("rng", None)
+        return fill_staff_fields(default_rng() if rng is None else rng, kwargs)
 
 
 def employee(job_title=None, **extra):
@@ -194,8 +194,10 @@ def employee(job_title=None, **extra):
         StaffFactory,
         status=StaffStatus.ACTIVE,
         as_of=factory.SelfAttribute("..as_of"),
+        rng=factory.SelfAttribute("..rng"),
         hire_date=factory.LazyAttribute(
             lambda staff: random_date(
+                staff.rng,
                 years_before(staff.factory_parent.as_of, HIRE_WINDOW_YEARS),
                 staff.factory_parent.as_of - dt.timedelta(days=SEASONED_DAYS),
             )
@@ -213,10 +215,11 @@ class StaffFacilityFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
+        rng = rng_param()
 
     assignment_id = id_sequence("stafffacilities")
     staff = employee()
-    facility = factory.SubFactory(FacilityFactory)
+    facility = factory.SubFactory(FacilityFactory, rng=factory.SelfAttribute("..rng"))
     is_primary = True
     start_date = factory.SelfAttribute("staff.hire_date")
     end_date = factory.SelfAttribute("staff.termination_date")
@@ -229,8 +232,8 @@ def certification_status_on(expiry_date: dt.date, as_of: dt.date) -> str:
     return CertificationStatus.EXPIRED if expiry_date < as_of else CertificationStatus.ACTIVE
 
 
-def certification_number(certification_id: str) -> str:
-    return f"{certification_id}-{rand_int(100000, 999999)}"
+def certification_number(rng, certification_id: str) -> str:
+    return f"{certification_id}-{rand_int(rng, 100000, 999999)}"
 
 
 class StaffCertificationFactory(factory.django.DjangoModelFactory):
@@ -243,15 +246,18 @@ class StaffCertificationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
+        rng = rng_param()
 
     staff_certification_id = id_sequence("staffcertifications")
     staff = employee(JobTitle.GROUP_FITNESS_INSTRUCTOR)
-    certification = factory.SubFactory(InstructorCertificationFactory)
+    certification = factory.SubFactory(InstructorCertificationFactory, rng=factory.SelfAttribute("..rng"))
     certification_date = factory.LazyAttribute(
-        lambda o: random_date(years_before(o.staff.hire_date, 2), max(o.staff.hire_date, o.as_of))
+        lambda o: random_date(o.rng, years_before(o.staff.hire_date, 2), max(o.staff.hire_date, o.as_of))
     )
     expiry_date = factory.LazyAttribute(lambda o: add_months(o.certification_date, o.certification.validity_months))
-    certification_number = factory.LazyAttribute(lambda o: certification_number(o.certification.certification_id))
+    certification_number = factory.LazyAttribute(
+        lambda o: certification_number(o.rng, o.certification.certification_id)
+    )
     status = factory.LazyAttribute(lambda o: certification_status_on(o.expiry_date, o.as_of))
 
 
@@ -261,7 +267,7 @@ def required_certification_ids(class_type) -> list[str]:
     return [part.strip() for part in (class_type.required_certifications or "").split(",") if part.strip()]
 
 
-def ensure_qualified(instructor, class_type, facility, on_date: dt.date) -> None:
+def ensure_qualified(rng, instructor, class_type, facility, on_date: dt.date) -> None:
     """Give an instructor what rule C3 asks to teach `class_type` at `facility`
     on `on_date`, where it is missing: every required certification valid that
     day (certified up to six months before) and an assignment to the facility
@@ -269,7 +275,7 @@ def ensure_qualified(instructor, class_type, facility, on_date: dt.date) -> None
     Queries and writes, so only for create(); build() leaves it to the caller."""
     for certification_id in required_certification_ids(class_type):
         if certification_id in CERTIFICATION_BY_ID:
-            certification = InstructorCertificationFactory(catalog_entry=CERTIFICATION_BY_ID[certification_id])
+            certification = InstructorCertificationFactory(catalog_entry=CERTIFICATION_BY_ID[certification_id], rng=rng)
         else:
             certification = InstructorCertification.objects.get(pk=certification_id)
         holds_valid = StaffCertification.objects.filter(
@@ -279,7 +285,8 @@ def ensure_qualified(instructor, class_type, facility, on_date: dt.date) -> None
             StaffCertificationFactory(
                 staff=instructor,
                 certification=certification,
-                certification_date=random_date(on_date - dt.timedelta(days=180), on_date),
+                certification_date=random_date(rng, on_date - dt.timedelta(days=180), on_date),
+                rng=rng,
             )
     covering = StaffFacility.objects.filter(staff=instructor, facility=facility, start_date__lte=on_date).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on_date)
@@ -292,6 +299,7 @@ def ensure_qualified(instructor, class_type, facility, on_date: dt.date) -> None
             is_primary=not has_primary,
             start_date=min(instructor.hire_date, on_date),
             end_date=None,
+            rng=rng,
         )
 
 
@@ -321,13 +329,13 @@ def shift_type_at(start: dt.time) -> str:
     return ShiftType.AFTERNOON if start.hour < 15 else ShiftType.EVENING
 
 
-def draw_shift_start(facility, shift_hours: int) -> dt.time:
+def draw_shift_start(rng, facility, shift_hours: int) -> dt.time:
     """A start on the half hour such that the whole shift lies inside opening hours (S3)."""
     opens, closes = time_of_day_minutes(facility.open_time), time_of_day_minutes(facility.close_time)
     latest = closes - shift_hours * 60
     if latest < opens:
         raise ValueError(f"A {shift_hours}-hour shift does not fit in the opening hours of {facility.facility_id}")
-    return time_from_minutes(opens + 30 * rand_int(0, (latest - opens) // 30))
+    return time_from_minutes(opens + 30 * rand_int(rng, 0, (latest - opens) // 30))
 
 
 def status_of_shift(schedule_date: dt.date, as_of: dt.date) -> str:
@@ -345,25 +353,29 @@ class StaffScheduleFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
-        shift_hours = factory.LazyFunction(lambda: pick(SHIFT_LENGTH_HOURS))
+        rng = rng_param()
+        shift_hours = factory.LazyAttribute(lambda o: pick(o.rng, SHIFT_LENGTH_HOURS))
         area_name = factory.LazyAttribute(lambda o: AREA_FOR_ROLE.get(o.staff.job_title))
 
     schedule_id = id_sequence("staffschedules")
     staff = employee()
-    facility = factory.SubFactory(FacilityFactory)
+    facility = factory.SubFactory(FacilityFactory, rng=factory.SelfAttribute("..rng"))
     area = factory.Maybe(
         "area_name",
         yes_declaration=factory.SubFactory(
             FacilityAreaFactory,
             facility=factory.SelfAttribute("..facility"),
             kind=factory.LazyAttribute(lambda area: AREA_KIND_BY_NAME[area.factory_parent.area_name]),
+            rng=factory.SelfAttribute("..rng"),
         ),
         no_declaration=None,
     )
     schedule_date = factory.LazyAttribute(
-        lambda o: random_date(max(o.staff.hire_date, o.as_of - dt.timedelta(days=SHIFT_LOOKBACK_DAYS)), o.as_of)
+        lambda o: random_date(
+            o.rng, max(o.staff.hire_date, o.as_of - dt.timedelta(days=SHIFT_LOOKBACK_DAYS)), o.as_of
+        )
     )
-    start_time = factory.LazyAttribute(lambda o: draw_shift_start(o.facility, o.shift_hours))
+    start_time = factory.LazyAttribute(lambda o: draw_shift_start(o.rng, o.facility, o.shift_hours))
     end_time = factory.LazyAttribute(
         lambda o: time_from_minutes(time_of_day_minutes(o.start_time) + o.shift_hours * 60)
     )
@@ -389,15 +401,18 @@ class StaffTimeTrackingFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
-        start_offset_minutes = factory.LazyFunction(lambda: rand_int(-10, 5))  # negative: clocked in early
-        end_offset_minutes = factory.LazyFunction(lambda: rand_int(-5, 15))
+        rng = rng_param()
+        start_offset_minutes = factory.LazyAttribute(lambda o: rand_int(o.rng, -10, 5))  # negative: clocked in early
+        end_offset_minutes = factory.LazyAttribute(lambda o: rand_int(o.rng, -5, 15))
 
     time_tracking_id = id_sequence("stafftimetracking")
     schedule = factory.SubFactory(
         StaffScheduleFactory,
         as_of=factory.SelfAttribute("..as_of"),
+        rng=factory.SelfAttribute("..rng"),
         schedule_date=factory.LazyAttribute(
             lambda shift: random_date(
+                shift.rng,
                 max(shift.staff.hire_date, shift.as_of - dt.timedelta(days=SHIFT_LOOKBACK_DAYS)),
                 shift.as_of - dt.timedelta(days=1),
             )
@@ -434,16 +449,16 @@ def pay_period_start_before(as_of: dt.date, periods_back: int) -> dt.date:
     return PAY_PERIOD_ANCHOR + dt.timedelta(days=PAY_PERIOD_DAYS * (current - periods_back))
 
 
-def draw_regular_hours(employment_type: str) -> Decimal:
+def draw_regular_hours(rng, employment_type: str) -> Decimal:
     """Hours in a two-week period, in quarter hours: about 80 full-time, 20-50 otherwise."""
     if employment_type == EmploymentType.FULL_TIME:
-        return cents(pick((72, 76, 80, 80, 80)))
-    return cents(Decimal(rand_int(80, 200)) / 4)
+        return cents(pick(rng, (72, 76, 80, 80, 80)))
+    return cents(Decimal(rand_int(rng, 80, 200)) / 4)
 
 
-def draw_overtime_hours(employment_type: str) -> Decimal:
-    if employment_type == EmploymentType.FULL_TIME and randgen.random() < 0.25:
-        return cents(Decimal(rand_int(1, 32)) / 4)
+def draw_overtime_hours(rng, employment_type: str) -> Decimal:
+    if employment_type == EmploymentType.FULL_TIME and rng.random() < 0.25:
+        return cents(Decimal(rand_int(rng, 1, 32)) / 4)
     return Decimal("0.00")
 
 
@@ -477,14 +492,14 @@ def pay_stub(regular_hours, overtime_hours, hourly_rate, bonuses, deduction_rate
     return PayStub(regular_hours, overtime_hours, regular, overtime, bonuses, gross, deductions, gross - deductions)
 
 
-def draw_pay_stub(staff) -> PayStub:
+def draw_pay_stub(rng, staff) -> PayStub:
     """A realistic two-week stub for the employee, exact in cents (S5)."""
     return pay_stub(
-        draw_regular_hours(staff.employment_type),
-        draw_overtime_hours(staff.employment_type),
+        draw_regular_hours(rng, staff.employment_type),
+        draw_overtime_hours(rng, staff.employment_type),
         staff.hourly_rate,
-        random_cents(50, 250) if randgen.random() < 0.1 else Decimal("0.00"),
-        Decimal(rand_int(18, 30)) / 100,
+        random_cents(rng, 50, 250) if rng.random() < 0.1 else Decimal("0.00"),
+        Decimal(rand_int(rng, 18, 30)) / 100,
     )
 
 
@@ -500,8 +515,9 @@ class StaffPayrollFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
-        periods_back = factory.LazyFunction(lambda: rand_int(1, 4))
-        stub = factory.LazyAttribute(lambda o: draw_pay_stub(o.staff))
+        rng = rng_param()
+        periods_back = factory.LazyAttribute(lambda o: rand_int(o.rng, 1, 4))
+        stub = factory.LazyAttribute(lambda o: draw_pay_stub(o.rng, o.staff))
 
     payroll_id = id_sequence("staffpayroll")
     staff = employee()
@@ -536,8 +552,8 @@ REVIEW_GOALS = (
 )
 
 
-def random_score(low: str = "3.00", high: str = "5.00") -> Decimal:
-    return Decimal(rand_int(int(Decimal(low) * 100), int(Decimal(high) * 100))) / 100
+def random_score(rng, low: str = "3.00", high: str = "5.00") -> Decimal:
+    return Decimal(rand_int(rng, int(Decimal(low) * 100), int(Decimal(high) * 100))) / 100
 
 
 class InstructorPerformanceFactory(factory.django.DjangoModelFactory):
@@ -552,25 +568,26 @@ class InstructorPerformanceFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
+        rng = rng_param()
 
     performance_id = id_sequence("instructorperformance")
     instructor = employee(JobTitle.GROUP_FITNESS_INSTRUCTOR)
     evaluator = employee(JobTitle.MANAGER)
     evaluation_date = factory.LazyAttribute(
-        lambda o: random_date(max(o.instructor.hire_date + dt.timedelta(days=SEASONED_DAYS // 2),
-                                  o.as_of - dt.timedelta(days=90)), o.as_of)
+        lambda o: random_date(o.rng, max(o.instructor.hire_date + dt.timedelta(days=SEASONED_DAYS // 2),
+                                         o.as_of - dt.timedelta(days=90)), o.as_of)
     )
-    classes_per_month = factory.LazyFunction(lambda: rand_int(8, 24))
-    average_attendance = factory.LazyFunction(lambda: random_score("8.00", "20.00"))
-    member_retention_rate = factory.LazyFunction(lambda: random_score("60.00", "95.00"))
-    member_satisfaction_score = factory.LazyFunction(random_score)
-    professionalism_score = factory.LazyFunction(random_score)
-    communication_score = factory.LazyFunction(random_score)
+    classes_per_month = factory.LazyAttribute(lambda o: rand_int(o.rng, 8, 24))
+    average_attendance = factory.LazyAttribute(lambda o: random_score(o.rng, "8.00", "20.00"))
+    member_retention_rate = factory.LazyAttribute(lambda o: random_score(o.rng, "60.00", "95.00"))
+    member_satisfaction_score = factory.LazyAttribute(lambda o: random_score(o.rng))
+    professionalism_score = factory.LazyAttribute(lambda o: random_score(o.rng))
+    communication_score = factory.LazyAttribute(lambda o: random_score(o.rng))
     overall_rating = factory.LazyAttribute(
         lambda o: cents((o.member_satisfaction_score + o.professionalism_score + o.communication_score) / 3)
     )
     comments = factory.LazyAttribute(lambda o: REVIEW_COMMENTS[int(o.overall_rating.to_integral_value())])
-    goals_for_next_period = factory.LazyFunction(lambda: pick(REVIEW_GOALS))
+    goals_for_next_period = factory.LazyAttribute(lambda o: pick(o.rng, REVIEW_GOALS))
 
 
 OVERALL_RATINGS = weighted((5, 45), (4, 35), (3, 12), (2, 5), (1, 3))
@@ -584,9 +601,9 @@ FEEDBACK_COMMENTS = {
 FEEDBACK_DELAY_DAYS = 3
 
 
-def rating_near(overall: int) -> int:
+def rating_near(rng, overall: int) -> int:
     """A sub-rating within one point of the overall rating, kept in 1-5 (C7)."""
-    return min(5, max(1, overall + rand_int(-1, 1)))
+    return min(5, max(1, overall + rand_int(rng, -1, 1)))
 
 
 class InstructorFeedbackFactory(factory.django.DjangoModelFactory):
@@ -599,8 +616,11 @@ class InstructorFeedbackFactory(factory.django.DjangoModelFactory):
 
     class Params:
         as_of = factory.LazyFunction(today)
+        rng = rng_param()
         enrollment = factory.SubFactory(
-            "classes.factories.ClassEnrollmentFactory", as_of=factory.SelfAttribute("..as_of")
+            "classes.factories.ClassEnrollmentFactory",
+            as_of=factory.SelfAttribute("..as_of"),
+            rng=factory.SelfAttribute("..rng"),
         )
 
     feedback_id = id_sequence("instructorfeedback")
@@ -609,16 +629,17 @@ class InstructorFeedbackFactory(factory.django.DjangoModelFactory):
     instructor = factory.SelfAttribute("class_instance.actual_instructor")
     feedback_date = factory.LazyAttribute(
         lambda o: random_date(
+            o.rng,
             o.class_instance.class_date,
             max(o.class_instance.class_date,
                 min(o.as_of, o.class_instance.class_date + dt.timedelta(days=FEEDBACK_DELAY_DAYS))),
         )
     )
-    overall_rating = factory.LazyFunction(OVERALL_RATINGS.draw)
-    teaching_quality = factory.LazyAttribute(lambda o: rating_near(o.overall_rating))
-    communication = factory.LazyAttribute(lambda o: rating_near(o.overall_rating))
-    motivation = factory.LazyAttribute(lambda o: rating_near(o.overall_rating))
+    overall_rating = factory.LazyAttribute(lambda o: OVERALL_RATINGS.draw(o.rng))
+    teaching_quality = factory.LazyAttribute(lambda o: rating_near(o.rng, o.overall_rating))
+    communication = factory.LazyAttribute(lambda o: rating_near(o.rng, o.overall_rating))
+    motivation = factory.LazyAttribute(lambda o: rating_near(o.rng, o.overall_rating))
     comments = factory.LazyAttribute(
-        lambda o: pick(FEEDBACK_COMMENTS[o.overall_rating]) if randgen.random() < 0.6 else None
+        lambda o: pick(o.rng, FEEDBACK_COMMENTS[o.overall_rating]) if o.rng.random() < 0.6 else None
     )
-    is_anonymous = factory.LazyFunction(lambda: randgen.random() < 0.2)
+    is_anonymous = factory.LazyAttribute(lambda o: o.rng.random() < 0.2)

@@ -8,21 +8,25 @@ which areas each facility has, how many machines, who works where, which
 instructor holds which certification. Rows are kept as model instances here
 and turned into text rows by `rows.instance_rows` when loaded. Starting
 members are planned (id, join date) here and their rows drawn apart.
+
+The factories draw from sources passed to them (`rng=`), never from factory_boy's
+shared one: the master rows from `factory_rng`, the starting members' rows from
+a source of their own, each joiner's from the caller's.
 """
 import datetime as dt
+import random
 from dataclasses import dataclass, field
-
-import factory.random
 
 from classes.factories import ClassTypeFactory
 from equipment.factories import EquipmentFactory
 from facilities.factories import FacilityAreaFactory, FacilityFactory
+from fitness.core import catalog
+from fitness.core.drawing import WeightedTable, weighted
 from fitness.core.ids import format_id
 from members.factories import MemberFactory, MembershipTypeFactory
-from staff.choices import EmploymentType, JobTitle, StaffStatus
+from staff.choices import JobTitle, StaffStatus
 from staff.factories import InstructorCertificationFactory, StaffFactory
 
-from fitness.core import catalog
 from .clock import minutes_of
 
 MEMBER_HISTORY_YEARS = 3
@@ -39,7 +43,9 @@ CORE_STAFF = (
     JobTitle.MANAGER, JobTitle.FRONT_DESK, JobTitle.FRONT_DESK, JobTitle.MAINTENANCE,
     JobTitle.GROUP_FITNESS_INSTRUCTOR, JobTitle.GROUP_FITNESS_INSTRUCTOR, JobTitle.PERSONAL_TRAINER,
 )
-PERSONAS = (("regular", 60), ("casual", 25), ("lapsing", 15))
+PERSONAS = weighted(("regular", 60), ("casual", 25), ("lapsing", 15))
+# The seed's head-count shares, for the staff beyond every facility's core roles.
+ROLE_SHARES = WeightedTable([(role.job_title, role.share) for role in catalog.ROLES])
 
 
 @dataclass
@@ -74,19 +80,22 @@ def rng_date(rng, first: dt.date, last: dt.date) -> dt.date:
     return first + dt.timedelta(days=rng.randint(0, max(0, (last - first).days)))
 
 
-def build_reference_rows():
-    plans = [MembershipTypeFactory.build(plan=plan) for plan in catalog.MEMBERSHIP_PLANS]
-    certifications = [InstructorCertificationFactory.build(catalog_entry=c) for c in catalog.CERTIFICATIONS]
-    class_types = [ClassTypeFactory.build(catalog_entry=k) for k in catalog.CLASS_KINDS]
+def build_reference_rows(factory_rng):
+    plans = [MembershipTypeFactory.build(plan=plan, rng=factory_rng) for plan in catalog.MEMBERSHIP_PLANS]
+    certifications = [
+        InstructorCertificationFactory.build(catalog_entry=c, rng=factory_rng) for c in catalog.CERTIFICATIONS
+    ]
+    class_types = [ClassTypeFactory.build(catalog_entry=k, rng=factory_rng) for k in catalog.CLASS_KINDS]
     return plans, certifications, class_types
 
 
-def build_facilities(count, rng, purchased_by: dt.date):
-    """Facilities with the core areas plus a draw of the optional ones, and their equipment."""
+def build_facilities(count, rng, purchased_by: dt.date, factory_rng):
+    """Facilities with the core areas plus a draw of the optional ones, and their equipment.
+    The structure is drawn from `rng`, the rows' own values by the factories from `factory_rng`."""
     facilities, equipment = [], []
     area_number = 0
     for index in range(count):
-        row = FacilityFactory.build(facility_id=format_id("facilities", index + 1))
+        row = FacilityFactory.build(facility_id=format_id("facilities", index + 1), rng=factory_rng)
         sim = FacilitySim(index, row, minutes_of(row.open_time), minutes_of(row.close_time))
         names = list(catalog.CORE_AREA_NAMES) + [n for n in OPTIONAL_AREA_NAMES if rng.random() < 0.5]
         if index == 0 and "Pool Area" not in names:
@@ -96,7 +105,9 @@ def build_facilities(count, rng, purchased_by: dt.date):
         for name in sorted(names, key=list(AREA_KIND_BY_NAME).index):
             area_number += 1
             kind = AREA_KIND_BY_NAME[name]
-            area = FacilityAreaFactory.build(area_id=format_id("facilityareas", area_number), facility=row, kind=kind)
+            area = FacilityAreaFactory.build(
+                area_id=format_id("facilityareas", area_number), facility=row, kind=kind, rng=factory_rng
+            )
             sim.areas.append(area)
             sim.area_id_by_type.setdefault(kind.area_type, []).append(area.area_id)
             if kind.member_area:
@@ -108,6 +119,7 @@ def build_facilities(count, rng, purchased_by: dt.date):
                     machine = EquipmentFactory.build(
                         equipment_id=format_id("equipment", len(equipment) + 1),
                         facility=row, area=area, equipment_type=equipment_type, usable=usable, as_of=purchased_by,
+                        rng=factory_rng,
                     )
                     if usable:
                         sim.machines_by_type.setdefault(equipment_type, []).append(len(equipment))
@@ -143,45 +155,37 @@ def build_members(count, rng, window_start: dt.date):
 
 def starting_member_rows(planned, as_of: dt.date, seed) -> list[tuple]:
     """The planned members' rows (status 'Active' until the run knows theirs), drawn by the factory from a
-    generator of their own: the same rows wherever and whenever this runs."""
+    source of their own: the same rows wherever and whenever this runs."""
     from .rows import instance_rows
 
-    saved = factory.random.get_random_state()
-    factory.random.reseed_random(f"{seed}:members")
-    try:
-        return instance_rows([member_instance(m.member_id, m.join_date, as_of) for m in planned])
-    finally:
-        factory.random.set_random_state(saved)
+    rng = random.Random(f"{seed}:members")
+    return instance_rows([member_instance(m.member_id, m.join_date, as_of, rng) for m in planned])
 
 
-def new_member(number, join_date, as_of):
-    return member_instance(format_id("members", number), join_date, as_of)
+def new_member(number, join_date, as_of, rng):
+    """A member joining on `join_date`, their details drawn from `rng`."""
+    return member_instance(format_id("members", number), join_date, as_of, rng)
 
 
-def member_instance(member_id, join_date, as_of):
+def member_instance(member_id, join_date, as_of, rng):
     return MemberFactory.build(
         member_id=member_id, join_date=join_date, as_of=as_of, member_status="Active",
-        last_modified=dt.datetime.combine(join_date, dt.time(12), dt.timezone.utc),
+        last_modified=dt.datetime.combine(join_date, dt.time(12), dt.timezone.utc), rng=rng,
     )
 
 
-def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date):
+def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date, factory_rng):
     """Staff with role-based pay: every facility gets the core roles, the rest
-    follow the seed's head-count shares. A few left before the window."""
+    follow the seed's head-count shares. A few left before the window. Who works
+    where is drawn from `rng`, the rows' own values by the factory from `factory_rng`."""
     titles = []
     for facility in facilities:
         for title in CORE_STAFF:
             titles.append((title, facility.index))
         if facility.area_id_by_type.get("Pool"):
             titles.append((JobTitle.LIFEGUARD, facility.index))
-    shares = [(role.job_title, role.share) for role in catalog.ROLES]
-    total_share = sum(s for _, s in shares)
     while len(titles) < profile.staff:
-        pick = rng.random() * total_share
-        for title, share in shares:
-            pick -= share
-            if pick < 0:
-                break
+        title = ROLE_SHARES.draw(rng)
         if title == JobTitle.LIFEGUARD:
             pools = [f.index for f in facilities if f.area_id_by_type.get("Pool")]
             titles.append((title, rng.choice(pools)))
@@ -197,7 +201,7 @@ def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date)
         termination = rng_date(rng, hire_date + dt.timedelta(days=1), window_start - dt.timedelta(days=1)) if terminated else None
         member = StaffFactory.build(
             staff_id=format_id("staff", number), job_title=title, hire_date=hire_date, status=status,
-            termination_date=termination, as_of=as_of,
+            termination_date=termination, as_of=as_of, rng=factory_rng,
         )
         member.facility_index = facility_index
         if not terminated:
@@ -206,14 +210,10 @@ def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date)
     return staff
 
 
-def build_master(profile, rng, window_start: dt.date, as_of: dt.date, factory_seed: int) -> Master:
-    factory.random.reseed_random(factory_seed)
-    plans, certifications, class_types = build_reference_rows()
-    facilities, equipment = build_facilities(profile.facilities, rng, window_start)
+def build_master(profile, rng, window_start: dt.date, as_of: dt.date, factory_rng: random.Random) -> Master:
+    """The chain's master data: its structure drawn from `rng`, the factories' values from `factory_rng`."""
+    plans, certifications, class_types = build_reference_rows(factory_rng)
+    facilities, equipment = build_facilities(profile.facilities, rng, window_start, factory_rng)
     members = build_members(profile.members, rng, window_start)
-    staff = build_staff(profile, facilities, rng, window_start, as_of)
+    staff = build_staff(profile, facilities, rng, window_start, as_of, factory_rng)
     return Master(plans, certifications, class_types, facilities, equipment, members, staff)
-
-
-def is_full_time(staff) -> bool:
-    return staff.employment_type == EmploymentType.FULL_TIME

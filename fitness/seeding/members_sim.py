@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from fitness.core import catalog
 from fitness.core.business import add_months, first_period_start, next_period_start, period_status_on
+from fitness.core.drawing import WeightedTable
 
 # Chance of leaving per month of membership, by persona.
 MONTHLY_LEAVE = {"regular": 0.006, "casual": 0.02, "lapsing": 0.07}
@@ -51,25 +52,16 @@ class MemberSim:
         return member
 
 
-def weighted_choice(rng, pairs):
-    total = sum(weight for _, weight in pairs)
-    point = rng.random() * total
-    for value, weight in pairs:
-        point -= weight
-        if point < 0:
-            return value
-    return pairs[-1][0]
-
-
-PLAN_POPULARITY = [(plan.membership_type_id, plan.popularity) for plan in catalog.MEMBERSHIP_PLANS]
+PAYMENT_METHOD_TABLE = WeightedTable(PAYMENT_METHODS)
+PLAN_POPULARITY = WeightedTable([(plan.membership_type_id, plan.popularity) for plan in catalog.MEMBERSHIP_PLANS])
 
 
 def new_member_sim(member_id, join_date, facility_count, rng):
     from .master import PERSONAS
 
     return MemberSim(
-        member_id, weighted_choice(rng, PERSONAS), rng.randrange(facility_count), join_date.toordinal(),
-        weighted_choice(rng, PAYMENT_METHODS), rng.random() < 0.7, weighted_choice(rng, PLAN_POPULARITY),
+        member_id, PERSONAS.draw(rng), rng.randrange(facility_count), join_date.toordinal(),
+        PAYMENT_METHOD_TABLE.draw(rng), rng.random() < 0.7, PLAN_POPULARITY.draw(rng),
     )
 
 

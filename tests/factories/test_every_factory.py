@@ -1,5 +1,7 @@
 """What every one of the 23 factories promises: a valid saved row on its own,
 a build() that never queries the database, and determinism under a seed."""
+import random
+
 import factory.random
 import pytest
 
@@ -97,3 +99,27 @@ def test_the_plain_build_shortcut_makes_the_same_rows_as_factory_boy(factory_cla
     normal = rows(factory.LazyFunction(lambda: as_of))
     assert shortcut == normal
     assert len({row[factory_class._id_field] for row in shortcut}) == 50
+
+
+def build_values_from(factory_class, rng, count=3):
+    """Columns of `count` rows built from the given source, after rewinding the sequences."""
+    reset_sequences(ALL_FACTORIES)
+    return [column_values(row) for row in factory_class.build_batch(count, rng=rng)]
+
+
+@pytest.mark.parametrize("factory_class", ALL_FACTORIES, ids=factory_id)
+def test_a_given_source_is_the_only_one_drawn_from(factory_class):
+    """`rng=` reaches every draw, SubFactories included: factory_boy's shared source is left alone, and the
+    rows are those the shared source gives after being seeded the same way."""
+    shared = factory.random.get_random_state()
+    own = build_values_from(factory_class, random.Random(11))
+    assert factory.random.get_random_state() == shared
+    assert own == build_values(factory_class, 11)
+
+
+@pytest.mark.parametrize("factory_class", ALL_FACTORIES, ids=factory_id)
+def test_create_with_a_given_source_leaves_the_shared_one_alone(factory_class):
+    """The create() hooks (memberships, qualifications, visits) draw from the factory's source too."""
+    shared = factory.random.get_random_state()
+    factory_class(rng=random.Random(12)).full_clean()
+    assert factory.random.get_random_state() == shared

@@ -4,17 +4,16 @@ from decimal import Decimal
 
 import pytest
 
-from fitness.core.ids import ID_FORMATS
+from fitness.core.business import add_months, years_before
 from fitness.core.catalog import MEDICAL_ALERTS, MEMBERSHIP_PLANS
+from fitness.core.drawing import ZIP_RANGES
+from fitness.core.ids import ID_FORMATS
 from members.choices import Gender, MembershipStatus, MemberStatus, PaymentType
 from members.factories import (
-    ZIP_RANGES,
     MemberFactory,
     MemberMembershipFactory,
     MemberPaymentFactory,
     MembershipTypeFactory,
-    add_months,
-    years_before,
 )
 from members.models import MembershipType
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from classes.choices import EnrollmentStatus
+from fitness.core.business import add_months
 from fitness.core.catalog import CERTIFICATIONS, ROLES
-from members.factories import add_months
 from staff.choices import CertificationStatus, JobTitle, ShiftStatus, StaffStatus
 from staff.factories import (
     InstructorCertificationFactory,
