@@ -19,7 +19,7 @@ import factory
 import factory.random
 from django.utils import timezone
 
-from fitness.core.business import add_months, years_before
+from fitness.core.business import add_months, period_status_on, years_before
 from fitness.core.catalog import MEMBERSHIP_PLANS
 from fitness.core.drawing import (
     WeightedTable,
@@ -230,12 +230,14 @@ class MemberFactory(PlainBuildMixin, factory.django.DjangoModelFactory):
 # --- membership periods and payments --------------------------------------------------------------
 
 def membership_status_on(end_date: dt.date, as_of: dt.date) -> str:
-    return MembershipStatus.EXPIRED if end_date < as_of else MembershipStatus.ACTIVE
+    """Active, or Expired once the end date has come (the chain's rule, `period_status_on`)."""
+    return period_status_on(MembershipStatus.ACTIVE, end_date, as_of)
 
 
 class MemberMembershipFactory(factory.django.DjangoModelFactory):
     """One membership period starting on or after the member's join date (M2),
-    ending `duration` months later (M3); Active unless it ended before as-of."""
+    ending `duration` months later (M3); Active unless it has ended by as-of
+    (a period is over on its end date)."""
 
     class Meta:
         model = MemberMembership

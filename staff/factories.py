@@ -3,7 +3,9 @@ entries and payroll, and for instructor certifications, reviews and feedback.
 
 Random values come from the `rng` parameter (see members.factories), drawn
 with the helpers of `fitness.core.drawing`; `build()` never touches the
-database. Money is Decimal, rounded once to the cent.
+database. Money is Decimal, rounded once to the cent. Pay periods, overtime,
+the hours in a paid year and where each role works follow
+`fitness.core.business`, as the simulation and check_ods do.
 """
 import datetime as dt
 from decimal import Decimal
@@ -13,9 +15,18 @@ import factory
 from django.db.models import Q
 from django.utils import timezone
 
-from facilities.factories import FacilityAreaFactory, FacilityFactory
-from fitness.core.business import add_months, years_before
-from fitness.core.catalog import AREA_KINDS, CERTIFICATIONS, HOURS_PER_YEAR, ROLES
+from facilities.factories import FacilityAreaFactory, FacilityFactory, area_kinds_of_type
+from fitness.core.business import (
+    AREA_TYPE_FOR_ROLE,
+    HOURS_PER_YEAR,
+    OVERTIME_MULTIPLIER,
+    PAY_DAY_AFTER_END,
+    PAY_PERIOD_DAYS,
+    add_months,
+    pay_period_start,
+    years_before,
+)
+from fitness.core.catalog import CERTIFICATIONS, ROLES
 from fitness.core.drawing import (
     WeightedTable,
     cents,
@@ -89,7 +100,7 @@ class InstructorCertificationFactory(factory.django.DjangoModelFactory):
 # --- staff ----------------------------------------------------------------------------------------
 
 def hourly_rate_from_salary(annual_salary: int) -> Decimal:
-    """The seed's pay rule: hourly rate = annual salary / 2080 hours, to the cent."""
+    """The seed's pay rule: hourly rate = annual salary / HOURS_PER_YEAR (2080), to the cent."""
     return cents(Decimal(annual_salary) / HOURS_PER_YEAR)
 
 
@@ -308,15 +319,6 @@ def ensure_qualified(rng, instructor, class_type, facility, on_date: dt.date) ->
 SHIFT_LENGTH_HOURS = (4, 6, 8)
 SHIFT_LOOKBACK_DAYS = 14
 LONG_SHIFT_HOURS = 6  # shifts this long or longer include an unpaid 30-minute break
-# Where each role works during a shift (seed area names); None: no single area.
-AREA_FOR_ROLE = {
-    JobTitle.FRONT_DESK: "Reception",
-    JobTitle.LIFEGUARD: "Pool Area",
-    JobTitle.GROUP_FITNESS_INSTRUCTOR: "Group Fitness Studio",
-    JobTitle.PERSONAL_TRAINER: "Weight Training",
-    JobTitle.NUTRITIONIST: "Juice Bar",
-}
-AREA_KIND_BY_NAME = {kind.area_name: kind for kind in AREA_KINDS}
 
 
 def hours_between(start_minutes: int, end_minutes: int) -> Decimal:
@@ -344,7 +346,8 @@ def status_of_shift(schedule_date: dt.date, as_of: dt.date) -> str:
 
 class StaffScheduleFactory(factory.django.DjangoModelFactory):
     """A shift of 4, 6 or 8 hours inside the facility's opening hours (S3), in
-    the area the employee's role works in (of the shift's own facility, I3),
+    an area of the type the employee's role works in (`AREA_TYPE_FOR_ROLE`, of
+    the shift's own facility, I3; none for the other roles),
     within two weeks before as-of (Completed) or on as-of (Scheduled);
     `scheduledhours` = end - start."""
 
@@ -355,17 +358,19 @@ class StaffScheduleFactory(factory.django.DjangoModelFactory):
         as_of = factory.LazyFunction(today)
         rng = rng_param()
         shift_hours = factory.LazyAttribute(lambda o: pick(o.rng, SHIFT_LENGTH_HOURS))
-        area_name = factory.LazyAttribute(lambda o: AREA_FOR_ROLE.get(o.staff.job_title))
+        area_type = factory.LazyAttribute(lambda o: AREA_TYPE_FOR_ROLE.get(o.staff.job_title))
 
     schedule_id = id_sequence("staffschedules")
     staff = employee()
     facility = factory.SubFactory(FacilityFactory, rng=factory.SelfAttribute("..rng"))
     area = factory.Maybe(
-        "area_name",
+        "area_type",
         yes_declaration=factory.SubFactory(
             FacilityAreaFactory,
             facility=factory.SelfAttribute("..facility"),
-            kind=factory.LazyAttribute(lambda area: AREA_KIND_BY_NAME[area.factory_parent.area_name]),
+            kind=factory.LazyAttribute(
+                lambda area: pick(area.rng, area_kinds_of_type((area.factory_parent.area_type,)))
+            ),
             rng=factory.SelfAttribute("..rng"),
         ),
         no_declaration=None,
@@ -437,16 +442,9 @@ class StaffTimeTrackingFactory(factory.django.DjangoModelFactory):
 
 # --- payroll --------------------------------------------------------------------------------------
 
-PAY_PERIOD_DAYS = 14
-PAY_PERIOD_ANCHOR = dt.date(2024, 1, 1)  # a Monday; bi-weekly periods start every other Monday from it
-PAY_DELAY_DAYS = 5  # paid on the Friday after the period's closing Sunday
-OVERTIME_MULTIPLIER = Decimal("1.5")
-
-
 def pay_period_start_before(as_of: dt.date, periods_back: int) -> dt.date:
     """The start of the bi-weekly period `periods_back` periods before the one containing as-of."""
-    current = (as_of - PAY_PERIOD_ANCHOR).days // PAY_PERIOD_DAYS
-    return PAY_PERIOD_ANCHOR + dt.timedelta(days=PAY_PERIOD_DAYS * (current - periods_back))
+    return pay_period_start(as_of) - dt.timedelta(days=PAY_PERIOD_DAYS * periods_back)
 
 
 def draw_regular_hours(rng, employment_type: str) -> Decimal:
@@ -468,7 +466,7 @@ def regular_pay(hours: Decimal, rate: Decimal) -> Decimal:
 
 
 def overtime_pay(hours: Decimal, rate: Decimal) -> Decimal:
-    """S5: overtime pay = overtime hours x hourly rate x 1.5, to the cent."""
+    """S5: overtime pay = overtime hours x hourly rate x OVERTIME_MULTIPLIER (1.5), to the cent."""
     return cents(hours * rate * OVERTIME_MULTIPLIER)
 
 
@@ -531,7 +529,7 @@ class StaffPayrollFactory(factory.django.DjangoModelFactory):
     gross_pay = factory.SelfAttribute("stub.gross_pay")
     deductions = factory.SelfAttribute("stub.deductions")
     net_pay = factory.SelfAttribute("stub.net_pay")
-    pay_date = factory.LazyAttribute(lambda o: o.pay_period_end + dt.timedelta(days=PAY_DELAY_DAYS))
+    pay_date = factory.LazyAttribute(lambda o: o.pay_period_end + dt.timedelta(days=PAY_DAY_AFTER_END))
 
 
 # --- instructor reviews and feedback --------------------------------------------------------------

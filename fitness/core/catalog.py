@@ -215,7 +215,7 @@ class Role(NamedTuple):
     full_time_share: float  # the rest is part-time (or contract for trainers)
 
 
-# The seed's roles and salary ranges; hourly rate = salary / 2080 hours.
+# The seed's roles and salary ranges; hourly rate = salary / business.HOURS_PER_YEAR (2080 hours).
 ROLES = [
     Role(JobTitle.PERSONAL_TRAINER, Department.FITNESS, (35000, 55000), 16, 0.6),
     Role(JobTitle.GROUP_FITNESS_INSTRUCTOR, Department.FITNESS, (25000, 40000), 24, 0.4),
@@ -226,8 +226,6 @@ ROLES = [
     Role(JobTitle.NUTRITIONIST, Department.WELLNESS, (45000, 65000), 5, 0.6),
     Role(JobTitle.PHYSICAL_THERAPIST, Department.WELLNESS, (60000, 80000), 5, 0.8),
 ]
-
-HOURS_PER_YEAR = 2080
 
 MEDICAL_ALERTS = [  # the seed's list and weights; None = no alert
     (None, 70), ("Heart Condition", 10), ("Diabetes", 10), ("Asthma", 5), ("Knee Injury", 5),

@@ -80,7 +80,7 @@ def test_membership_period_follows_m2_and_m3(as_of):
         period = MemberMembershipFactory(membership_type=annual)
         assert period.start_date >= period.member.join_date  # M2
         assert period.end_date == add_months(period.start_date, 12)  # M3
-        expected = MembershipStatus.EXPIRED if period.end_date < as_of else MembershipStatus.ACTIVE
+        expected = MembershipStatus.EXPIRED if period.end_date <= as_of else MembershipStatus.ACTIVE  # over on its end date
         assert period.status == expected
 
 
