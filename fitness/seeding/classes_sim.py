@@ -43,9 +43,6 @@ class ScheduleSim:
     price: str
     effective: int  # ordinal
 
-    def as_state(self):
-        return list(self.__dict__.values())
-
 
 def is_instructor(staff) -> bool:
     return staff.job_title in INSTRUCTOR_TITLES and staff.status != StaffStatus.TERMINATED

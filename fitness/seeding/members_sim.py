@@ -41,13 +41,14 @@ class MemberSim:
         self.last_status = None
         self.first_period = True
 
-    def as_state(self):
+    def state_row(self):
+        """Every slot's value, in `__slots__` order (snapshot.py stores them under their names)."""
         return [getattr(self, name) for name in self.__slots__]
 
     @classmethod
-    def from_state(cls, values):
+    def from_state_row(cls, values):
         member = cls.__new__(cls)
-        for name, value in zip(cls.__slots__, values):
+        for name, value in zip(cls.__slots__, values, strict=True):
             setattr(member, name, value)
         return member
 

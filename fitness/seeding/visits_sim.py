@@ -36,9 +36,6 @@ class MachineSim:
         self.id, self.type, self.facility = equipment_id, equipment_type, facility
         self.next_preventive, self.out_until = next_preventive, out_until
 
-    def as_state(self):
-        return [self.id, self.type, self.facility, self.next_preventive, self.out_until]
-
 
 def arrival_groups(facilities, weekend):
     """[(ArrivalTable, facility indexes using it)]: facilities with the same opening hours share one."""

@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection
 
 from fitness.quality.report import run_checks
 from fitness.seeding import forked, visit_worker
-from fitness.seeding import run as seeding_run
+from fitness.seeding import engine
 from fitness.seeding.run import seed_ods
 from fitness.seeding.visit_worker import VisitWorkerError
 from fitness.seeding.visits_sim import VisitStream
@@ -76,7 +76,7 @@ def test_a_failing_member_rows_process_fails_the_seed_and_leaves_nothing(worker_
     def broken(planned, as_of, seed):
         raise LookupError("no names left")
 
-    monkeypatch.setattr(seeding_run, "starting_member_rows", broken)
+    monkeypatch.setattr(engine, "starting_member_rows", broken)
     with pytest.raises(RuntimeError, match=r"(?s)member rows process failed.*LookupError: no names left"):
         seed_ods(days=3, seed=36, **SMALL)
     assert set(counts().values()) == {0}
