@@ -21,13 +21,14 @@ from classes.factories import ClassTypeFactory
 from equipment.factories import EquipmentFactory
 from facilities.factories import FacilityAreaFactory, FacilityFactory
 from fitness.core import catalog
-from fitness.core.drawing import WeightedTable, weighted
+from fitness.core.drawing import WeightedTable
 from fitness.core.ids import format_id
 from members.factories import MemberFactory, MembershipTypeFactory
 from staff.choices import JobTitle, StaffStatus
 from staff.factories import InstructorCertificationFactory, StaffFactory
 
 from .clock import minutes_of
+from .rows import instance_rows
 
 MEMBER_HISTORY_YEARS = 3
 STAFF_HISTORY_YEARS = 5
@@ -43,7 +44,6 @@ CORE_STAFF = (
     JobTitle.MANAGER, JobTitle.FRONT_DESK, JobTitle.FRONT_DESK, JobTitle.MAINTENANCE,
     JobTitle.GROUP_FITNESS_INSTRUCTOR, JobTitle.GROUP_FITNESS_INSTRUCTOR, JobTitle.PERSONAL_TRAINER,
 )
-PERSONAS = weighted(("regular", 60), ("casual", 25), ("lapsing", 15))
 # The seed's head-count shares, for the staff beyond every facility's core roles.
 ROLE_SHARES = WeightedTable([(role.job_title, role.share) for role in catalog.ROLES])
 
@@ -156,8 +156,6 @@ def build_members(count, rng, window_start: dt.date):
 def starting_member_rows(planned, as_of: dt.date, seed) -> list[tuple]:
     """The planned members' rows (status 'Active' until the run knows theirs), drawn by the factory from a
     source of their own: the same rows wherever and whenever this runs."""
-    from .rows import instance_rows
-
     rng = random.Random(f"{seed}:members")
     return instance_rows([member_instance(m.member_id, m.join_date, as_of, rng) for m in planned])
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from fitness.core import catalog
 from fitness.core.business import add_months, first_period_start, next_period_start, period_status_on
-from fitness.core.drawing import WeightedTable
+from fitness.core.drawing import WeightedTable, weighted
 
 # Chance of leaving per month of membership, by persona.
 MONTHLY_LEAVE = {"regular": 0.006, "casual": 0.02, "lapsing": 0.07}
@@ -53,13 +53,13 @@ class MemberSim:
         return member
 
 
+# How often a member comes (visits_sim.VISIT_CHANCE) and how likely they are to leave (MONTHLY_LEAVE).
+PERSONAS = weighted(("regular", 60), ("casual", 25), ("lapsing", 15))
 PAYMENT_METHOD_TABLE = WeightedTable(PAYMENT_METHODS)
 PLAN_POPULARITY = WeightedTable([(plan.membership_type_id, plan.popularity) for plan in catalog.MEMBERSHIP_PLANS])
 
 
 def new_member_sim(member_id, join_date, facility_count, rng):
-    from .master import PERSONAS
-
     return MemberSim(
         member_id, PERSONAS.draw(rng), rng.randrange(facility_count), join_date.toordinal(),
         PAYMENT_METHOD_TABLE.draw(rng), rng.random() < 0.7, PLAN_POPULARITY.draw(rng),
