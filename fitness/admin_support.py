@@ -24,6 +24,7 @@ from import_export.forms import ExportForm
 from import_export.signals import post_export
 
 from fitness import csvio
+from fitness.core.dialect import Dialect
 
 # Below this many estimated rows an exact count is cheap enough to run.
 EXACT_COUNT_LIMIT = 100_000
@@ -32,18 +33,11 @@ EXACT_COUNT_LIMIT = 100_000
 def estimated_row_count(queryset):
     """The planner's row estimate for the queryset's table, or None when there is
     no usable estimate (not PostgreSQL, a filtered queryset, or never analysed)."""
+    if queryset.query.where:
+        return None
     connection = connections[queryset.db]
-    if connection.vendor != "postgresql" or queryset.query.where:
-        return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-            [queryset.model._meta.db_table],
-        )
-        row = cursor.fetchone()
-    if row is None or row[0] is None or row[0] < 0:
-        return None
-    return int(row[0])
+        return Dialect.for_connection(connection).estimated_count(cursor, queryset.model._meta.db_table)
 
 
 class EstimatedCountPaginator(Paginator):

@@ -46,6 +46,8 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from fitness.core.dialect import Dialect
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
 TRUE_WORDS = {"true", "t", "1", "yes", "y"}
@@ -439,7 +441,7 @@ def insert_rows(model, instances):
     columns = ", ".join(quote(f.column) for f in fields)
     attnames = [f.attname for f in fields]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if Dialect.for_connection(connection).supports_copy:
             # psycopg adapts dates, aware timestamps, Decimals and booleans itself;
             # wrap_database_errors turns its errors into Django's IntegrityError.
             with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

@@ -308,10 +308,11 @@ VIEWS = {
 }
 
 
-def view_sql(name, vendor):
-    """The view body for one database. SQLite's boolean columns hold 0/1 and
+def view_sql(name):
+    """The view body, for both databases. SQLite's boolean columns hold 0/1 and
     PostgreSQL's TRUE/FALSE; both accept a bare `dm.is_current`, so today the
-    bodies are the same text; this is the one place to branch if they part."""
+    bodies are the same text; were they to part, this is the one place to
+    branch (on the connection's fitness.core.dialect.Dialect)."""
     return VIEWS[name].strip()
 
 
@@ -320,7 +321,7 @@ def create_views(connection):
     with connection.cursor() as cursor:
         for name in VIEWS:
             cursor.execute(f"DROP VIEW IF EXISTS {name}")
-            cursor.execute(f"CREATE VIEW {name} AS {view_sql(name, connection.vendor)}")
+            cursor.execute(f"CREATE VIEW {name} AS {view_sql(name)}")
 
 
 def drop_views(connection):

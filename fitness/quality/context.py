@@ -8,13 +8,11 @@ starts at the earliest event date found in the data (so it covers all data).
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from fitness.core.dialect import Dialect
 from fitness.models import SeedRun
-
-from .dialect import Dialect
 
 # Event tables and the date each row happens on; their earliest date starts an
 # "all data" window. MIN over these indexed columns is an index lookup.
@@ -74,7 +72,7 @@ def earliest_event_date(dialect):
 
 def resolve_context(as_of=None, days=None):
     """Build the CheckContext from the options, the latest seed run, or the data."""
-    dialect = Dialect(connection.vendor, settings.TIME_ZONE)
+    dialect = Dialect.for_connection(connection)
     if days is not None and days < 1:
         raise ValueError(f"--days must be a positive number of days, got {days}")
     latest_seed = SeedRun.objects.order_by("-created_at", "-id").first() if as_of is None else None

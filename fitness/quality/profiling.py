@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import connection, models
 
+from fitness.core.dialect import Dialect
 from fitness.core.tables import ods_models
 
 TOP_VALUES = 5
@@ -74,11 +75,8 @@ def _top_values(table, column):
 
 
 def _storage_bytes(table):
-    if connection.vendor != "postgresql":
-        return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_total_relation_size(to_regclass(%s))", [table])
-        return cursor.fetchone()[0]
+        return Dialect.current().storage_bytes(cursor, table)
 
 
 def profile_table(model, with_profile=True):

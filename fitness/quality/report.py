@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from fitness.core.dialect import Dialect
 from fitness.models import QualityRun
 
 from . import rules  # noqa: F401  (registers every rule)
@@ -87,18 +88,10 @@ def ensure_planner_statistics():
     statistics for (bulk-loaded or imported data not analyzed since): without
     them the plans of the checks over millions of rows can go badly wrong.
     Tables with statistics are left alone, so this costs nothing on later runs."""
-    if connection.vendor != "postgresql":
-        return
+    dialect = Dialect.current()
     with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT c.relname FROM pg_class c
-               WHERE c.relname = ANY(%s) AND c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
-                 AND pg_relation_size(c.oid) >= %s
-                 AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)""",
-            [[model._meta.db_table for model in ods_models()], STATISTICS_MIN_BYTES],
-        )
-        for (table,) in cursor.fetchall():
-            cursor.execute(f"ANALYZE {table}")
+        tables = [model._meta.db_table for model in ods_models()]
+        dialect.analyze(cursor, dialect.tables_without_statistics(cursor, tables, STATISTICS_MIN_BYTES))
 
 
 def run_rule(rule, ctx, settings=POSTGRES_SETTINGS):
@@ -107,10 +100,8 @@ def run_rule(rule, ctx, settings=POSTGRES_SETTINGS):
     result = {"id": rule.id, "table": rule.table, "description": rule.description}
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    for name, value in settings.items():
-                        cursor.execute(f"SET LOCAL {name} = '{value}'")
+            with connection.cursor() as cursor:
+                ctx.dialect.set_local(cursor, settings)
             outcome = rule.check(ctx)
     except DatabaseError as error:
         result.update(status=ERROR, count=0, sample_keys=[], details={}, error=str(error).strip())
@@ -128,7 +119,7 @@ def run_rule(rule, ctx, settings=POSTGRES_SETTINGS):
 def runs_concurrently():
     """Other connections see the same data: PostgreSQL, outside any transaction
     (inside one, they would not see its uncommitted rows)."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+    return Dialect.current().is_postgres and not connection.in_atomic_block
 
 
 def heaviest_first(rules):

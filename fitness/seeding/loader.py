@@ -7,16 +7,18 @@ order; the caller holds the transaction (the whole seed is one
 On PostgreSQL two things keep the load near raw COPY speed:
 - COPY runs in a background thread, so the database ingests one batch while
   Python generates the next (the two use different cores);
-- a load into empty tables (`bulk=True`) first drops their foreign keys and
-  secondary indexes and re-creates them at the end: one sort per index and one
-  set-based check per foreign key instead of per-row index maintenance and
-  per-row deferred trigger events. The drop is part of the seed's transaction,
-  so an interrupted run rolls it back with everything else.
+- a load into empty tables (`bulk=True`) first sets their foreign keys, unique
+  constraints and secondary indexes aside (`Dialect.drop_secondary_structures`)
+  and re-creates them at the end: one sort per index and one set-based check
+  per foreign key instead of per-row index maintenance and per-row deferred
+  trigger events. The drop is part of the seed's transaction, so an
+  interrupted run rolls it back with everything else.
 """
 import queue
 import threading
 import time
 
+from fitness.core.dialect import Dialect
 from fitness.core.tables import LOAD_ORDER, model_for
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -51,7 +53,7 @@ class Loader:
 
     def __init__(self, connection, *, bulk=False):
         self.connection = connection
-        self.vendor = connection.vendor
+        self.dialect = Dialect.for_connection(connection)
         self.seconds = {}
         self.rows = {}
         self.rebuild_seconds = 0.0
@@ -59,12 +61,12 @@ class Loader:
         self._rebuild = []
         self._copier = None
         self._copier_lock = threading.Lock()
-        self.copies = self.vendor == "postgresql"
+        self.copies = self.dialect.supports_copy
         if self.copies:
             connection.ensure_connection()
             if bulk:
-                with connection.wrap_database_errors:
-                    self._rebuild = drop_secondary_structures(connection.connection, list(LOAD_ORDER))
+                with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+                    self._rebuild = self.dialect.drop_secondary_structures(cursor, LOAD_ORDER)
 
     def write(self, table: str, rows, *, free_text=False):
         """Load `rows`. `free_text` marks rows whose text may need COPY escaping."""
@@ -107,11 +109,11 @@ class Loader:
         started = time.perf_counter()
         with self.connection.wrap_database_errors, self.connection.connection.cursor() as cursor:
             if self._rebuild:
-                cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+                self.dialect.set_local(cursor, {"maintenance_work_mem": INDEX_BUILD_MEMORY})
                 for statement in self._rebuild:  # an added foreign key checks every row, in one query
                     cursor.execute(statement)
                 self._rebuild = []
-            cursor.execute(f"ANALYZE {', '.join(LOAD_ORDER)}")
+            self.dialect.analyze(cursor, LOAD_ORDER)
         self.rebuild_seconds = time.perf_counter() - started
 
     def close(self):
@@ -203,27 +205,3 @@ class CopyThread(HandsOverErrors):
                 copy.write(text)
         self.on_loaded(table, len(rows) if count is None else count, time.perf_counter() - started)
 
-
-def drop_secondary_structures(raw_connection, tables) -> list[str]:
-    """Drop the foreign keys and the non-unique indexes of `tables`; return the DDL that re-creates them."""
-    with raw_connection.cursor() as cursor:
-        cursor.execute("""
-            SELECT t.relname, con.conname, pg_get_constraintdef(con.oid)
-            FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid
-            WHERE con.contype = 'f' AND t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
-            ORDER BY t.relname, con.conname""", [tables])
-        foreign_keys = cursor.fetchall()
-        cursor.execute("""
-            SELECT ix.relname, pg_get_indexdef(ix.oid)
-            FROM pg_index i JOIN pg_class ix ON ix.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-            WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
-              AND NOT i.indisunique AND NOT i.indisprimary
-            ORDER BY ix.relname""", [tables])
-        indexes = cursor.fetchall()
-        for table, name, _ in foreign_keys:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-    return [definition for _, definition in indexes] + [
-        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, definition in foreign_keys
-    ]

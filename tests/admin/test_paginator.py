@@ -5,6 +5,7 @@ from django.db import connection
 
 from facilities.models import MemberAccess
 from fitness.admin_support import EXACT_COUNT_LIMIT, EstimatedCountPaginator, estimated_row_count
+from fitness.core.dialect import Dialect
 
 from ..dataset import build_dataset
 
@@ -18,7 +19,7 @@ def test_paginator_counts_exactly_when_filtered_or_small():
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are a PostgreSQL feature")
+@pytest.mark.skipif(not Dialect.current().is_postgres, reason="planner statistics are a PostgreSQL feature")
 def test_paginator_uses_planner_estimate_for_big_unfiltered_tables_on_postgresql():
     build_dataset()
     with connection.cursor() as cursor:

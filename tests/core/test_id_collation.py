@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, models
 
+from fitness.core.dialect import Dialect
 from fitness.core.fields import IdField
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def id_columns():
 
 def column_collations():
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if Dialect.current().is_postgres:
             cursor.execute("SELECT table_name, column_name, collation_name FROM information_schema.columns "
                            "WHERE table_schema = current_schema()")
             return {(table, column): collation for table, column, collation in cursor.fetchall()}
@@ -44,7 +45,7 @@ def test_every_ods_id_column_has_the_id_collation():
     columns = id_columns()
     assert len(columns) > 80  # 23 primary keys, their foreign keys and the warehouse's natural keys
     collations = column_collations()
-    expected = "C" if connection.vendor == "postgresql" else None
+    expected = "C" if Dialect.current().is_postgres else None
     assert {column: collations[column] for column in columns if collations[column] != expected} == {}
 
 

@@ -2,6 +2,8 @@
 import pytest
 from django.db import connection
 
+from fitness.core.dialect import Dialect
+
 from .dataset import build_valid_dataset
 
 
@@ -28,7 +30,7 @@ def allow_check_violation(db, undo):
 
     def allow(table, constraint):
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if Dialect.current().is_postgres:
                 # Deferred foreign-key checks of the dataset must run before ALTER TABLE.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")

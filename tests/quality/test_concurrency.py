@@ -2,9 +2,10 @@
 connections at once (and the profile beside them); inside one it runs them in
 turn on its own connection. Both ways give the same document."""
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from facilities.models import MemberAccess
+from fitness.core.dialect import Dialect
 from fitness.quality import run_checks
 from fitness.quality.report import runs_concurrently
 from members.models import Member
@@ -26,7 +27,7 @@ def test_concurrent_run_gives_the_sequential_result():
     Member.objects.filter(pk="MEM000003").update(member_status="Active")  # M4
     MemberAccess.objects.filter(pk="ACC00000003").update(duration=61)  # V2
 
-    assert runs_concurrently() is (connection.vendor == "postgresql")
+    assert runs_concurrently() is Dialect.current().is_postgres
     concurrent = run_checks(as_of=AS_OF, days=DAYS, save=False)
     with transaction.atomic():
         assert not runs_concurrently()

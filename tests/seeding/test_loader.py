@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from django.db import DatabaseError, connection
 
-from fitness.seeding.run import seed_ods
+from fitness.core.dialect import Dialect
 from fitness.core.tables import LOAD_ORDER, model_for, models_by_table
+from fitness.seeding.run import seed_ods
 from fitness.seeding.visits_sim import VisitStream
 
 END = dt.date(2025, 3, 12)
@@ -31,7 +32,7 @@ def counts():
     return {table: model.objects.count() for table, model in models_by_table().items()}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk path is PostgreSQL's")
+@pytest.mark.skipif(not Dialect.current().is_postgres, reason="the bulk path is PostgreSQL's")
 def test_bulk_seed_puts_back_every_foreign_key_and_index():
     before = keys_and_indexes()
     assert sum(1 for _, definition in before if definition.startswith("FOREIGN KEY")) == 35
@@ -53,7 +54,7 @@ def add_a_bad_visit_each_day(monkeypatch):
 
 
 def test_a_batch_the_database_refuses_fails_the_seed_and_leaves_nothing(monkeypatch):
-    before = keys_and_indexes() if connection.vendor == "postgresql" else None
+    before = keys_and_indexes() if Dialect.current().is_postgres else None
     add_a_bad_visit_each_day(monkeypatch)
     with pytest.raises(DatabaseError, match="duration"):
         seed_ods(days=2, seed=8, **SMALL)

@@ -36,7 +36,8 @@ PostgreSQL).
 """
 import hashlib
 
-from .dialect import sql_literal
+from fitness.core.dialect import sql_literal
+
 from .statements import CHANGE_LOG, stage, timed
 
 DIGEST_TABLE = "etl_source_digest"
@@ -154,8 +155,7 @@ def changed_dimensions(ctx):
     """The dimensions with logged changes; complete once the dimensions are
     loaded, which is when facts first ask (the log is then analyzed once)."""
     if "logged" not in ctx.memo:
-        if ctx.dialect.is_postgres:
-            ctx.execute(f"ANALYZE {CHANGE_LOG}")
+        ctx.dialect.analyze(ctx.cursor, [CHANGE_LOG])
         ctx.cursor.execute(f"SELECT DISTINCT dimension FROM {CHANGE_LOG}")
         ctx.memo["logged"] = {row[0] for row in ctx.cursor.fetchall()}
     return ctx.memo["logged"]
@@ -167,7 +167,9 @@ def lookup_candidates_sql(ctx, spec, lookup):
     d = ctx.dialect
     on = f"c.dimension = '{lookup.dimension}' AND c.natural_id = {lookup.id_column}"
     if lookup.date_column:
-        since = d.day_before("c.from_date") if lookup.timestamp else "c.from_date"
+        # A local date D starts after UTC midnight of D - 1 in any zone, so a UTC timestamp column compares
+        # with the day before.
+        since = d.add_days("c.from_date", "-1") if lookup.timestamp else "c.from_date"
         on += f" AND {lookup.date_column} >= {since}"
     return f"SELECT s.nk FROM ({spec.source(d)}) s {lookup.joins} JOIN {CHANGE_LOG} c ON {on}"
 

@@ -18,7 +18,7 @@ import datetime as dt
 from django.db.models import Max, Min
 
 from ..models import UNKNOWN_KEY
-from .statements import load_scd2, log_new_keys, stage, timed, upsert_changed
+from .statements import column_names, load_scd2, log_new_keys, stage, timed, upsert_changed
 
 EPOCH = dt.date(1970, 1, 1)
 FIRST_DAY = "1900-01-01"  # first version of a dimension row whose history the ODS does not know
@@ -172,8 +172,9 @@ def ensure_unknown_rows(ctx):
     for table, (columns, values) in UNKNOWN_ROWS.items():
         key_column = columns.split(",")[0]
         if not ctx.scalar(f"SELECT COUNT(*) FROM {table} WHERE {key_column} = %s", [UNKNOWN_KEY]):
-            if ctx.dialect.is_postgres:
-                values = values.replace("'1900-01-01'", "DATE '1900-01-01'").replace("'9999-12-31'", "DATE '9999-12-31'")
+            d = ctx.dialect
+            values = values.replace("'1900-01-01'", d.date_literal("1900-01-01")).replace(
+                "'9999-12-31'", d.date_literal("9999-12-31"))
             ctx.execute(f"INSERT INTO {table} ({columns}) VALUES (%s, {values})", [UNKNOWN_KEY])
             ctx.counts_for(table).inserted += 1
 
@@ -185,16 +186,11 @@ def load_scd1(ctx, table, stage_sql, natural_key, dimension):
     name = f"stg_{table}"
     with timed(ctx, table) as counts:
         counts.read += stage(ctx, name, stage_sql)
-        columns = [c for c in stage_columns(ctx, name) if c != natural_key]
+        columns = [c for c in column_names(ctx, name) if c != natural_key]
         log_new_keys(ctx, dimension, table, name, natural_key)
         inserted, updated, _ = upsert_changed(ctx, table, name, [natural_key], columns)
         counts.inserted += inserted
         counts.updated += updated
-
-
-def stage_columns(ctx, name):
-    ctx.cursor.execute(f"SELECT * FROM {name} WHERE 1 = 0")
-    return [col[0] for col in ctx.cursor.description]
 
 
 def load_dim_facility(ctx):
@@ -312,20 +308,14 @@ def count_member_visits(ctx):
     """Visits per member and facility, counted from the ODS (full build, or
     when the counts cannot be brought up to date). On PostgreSQL the unique
     index is built once after the insert rather than maintained row by row."""
-    from .facts import drop_secondary_indexes
-
-    count = (f"INSERT INTO {MEMBER_VISITS} (member_id, facility_id, visits) "
-             f"SELECT memberid, facilityid, COUNT(*) FROM memberaccess GROUP BY memberid, facilityid")
-    if not ctx.dialect.is_postgres:
-        ctx.execute(f"DELETE FROM {MEMBER_VISITS}")
-        ctx.execute(count)
-        return
-    ctx.execute(f"TRUNCATE {MEMBER_VISITS}")
-    rebuild = drop_secondary_indexes(ctx, MEMBER_VISITS)
-    ctx.execute(count)
+    d = ctx.dialect
+    d.empty_tables(ctx.cursor, [MEMBER_VISITS])
+    rebuild = d.drop_secondary_structures(ctx.cursor, [MEMBER_VISITS])
+    ctx.execute(f"INSERT INTO {MEMBER_VISITS} (member_id, facility_id, visits) "
+                f"SELECT memberid, facilityid, COUNT(*) FROM memberaccess GROUP BY memberid, facilityid")
     for statement in rebuild:
         ctx.execute(statement)
-    ctx.execute(f"ANALYZE {MEMBER_VISITS}")
+    d.analyze(ctx.cursor, [MEMBER_VISITS])
 
 
 def unknown_old_members(ctx, changed, fact, key, facility=False):
@@ -501,10 +491,9 @@ def analyze_dimensions(ctx):
     """After a full build's truncate and reload the planner knows nothing of
     the dimensions' sizes, and would hash millions of fact rows to probe them
     with a few thousand dimension rows."""
-    if ctx.full and ctx.dialect.is_postgres:
-        for table in ("dim_member", "dim_membership_type", "dim_staff", "dim_facility", "dim_area", "dim_class_type",
-                      "dim_equipment", "dim_certification"):
-            ctx.execute(f"ANALYZE {table}")
+    if ctx.full:
+        ctx.dialect.analyze(ctx.cursor, ["dim_member", "dim_membership_type", "dim_staff", "dim_facility", "dim_area",
+                                         "dim_class_type", "dim_equipment", "dim_certification"])
 
 
 DIMENSION_STEPS = [

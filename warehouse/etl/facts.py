@@ -32,7 +32,7 @@ from ..models import UNKNOWN_KEY
 from .changes import (
     candidate_keys, digest_loaded_fact, drop_change_tables, fingerprinted_source, store_digests,
 )
-from .statements import apply_changes, stage, timed
+from .statements import apply_changes, column_names, stage, timed
 
 U = UNKNOWN_KEY
 TOUCHED_PAIRS = "stg_touched_pairs"  # (date_key, facility_key) written this batch, for agg_facility_daily
@@ -95,7 +95,7 @@ def fact_visit_sql(d, src):
         FROM (SELECT l.*, {d.date_key('l.event_date')} AS date_key
               FROM (SELECT a.*, {d.local_date('a.checkintime')} AS event_date,
                            {d.local_hour('a.checkintime')} AS in_hour, {d.local_hour('a.checkouttime')} AS out_hour
-                    FROM {src} a{d.materialize()}) l{d.materialize()}) x
+                    FROM {src} a{d.computed_once()}) l{d.computed_once()}) x
         {member_at('dm', 'x.memberid', 'x.event_date')}
         LEFT JOIN dim_facility df ON df.facility_id = x.facilityid
         LEFT JOIN dim_area da ON da.area_id = x.areaid"""
@@ -131,7 +131,7 @@ def class_session_source(d):
 def fact_class_session_sql(d, src):
     return f"""
         SELECT x.nk AS instance_id, x.scheduleid AS schedule_id, {d.date_key('x.classdate')} AS date_key,
-               {d.time_hour('x.starttime')} AS time_key, x.dayofweek AS day_of_week, x.starttime AS start_time,
+               {d.hour_of_time('x.starttime')} AS time_key, x.dayofweek AS day_of_week, x.starttime AS start_time,
                COALESCE(dc.class_type_key, {U}) AS class_type_key, COALESCE(df.facility_key, {U}) AS facility_key,
                COALESCE(da.area_key, {U}) AS area_key, COALESCE(ds.staff_key, {U}) AS instructor_key,
                x.status AS status, x.maxcapacity AS capacity, x.enrolled AS enrolled, x.attended AS attended,
@@ -158,7 +158,7 @@ def fact_class_attendance_sql(d, src):
     E = EnrollmentStatus
     return f"""
         SELECT x.nk AS enrollment_id, x.instanceid AS instance_id, {d.date_key('x.classdate')} AS date_key,
-               {d.time_hour('x.starttime')} AS time_key,
+               {d.hour_of_time('x.starttime')} AS time_key,
                {d.date_key(d.local_date('x.enrollmentdate'))} AS enrollment_date_key,
                COALESCE(dm.member_key, {U}) AS member_key, COALESCE(dc.class_type_key, {U}) AS class_type_key,
                COALESCE(df.facility_key, {U}) AS facility_key, COALESCE(ds.staff_key, {U}) AS instructor_key,
@@ -228,7 +228,7 @@ def fact_equipment_usage_sql(d, src):
                x.durationminutes AS duration_minutes, x.usagetype AS usage_type, {FINGERPRINT}
         FROM (SELECT l.*, {d.date_key('l.event_date')} AS date_key
               FROM (SELECT u.*, {d.local_date('u.starttime')} AS event_date, {d.local_hour('u.starttime')} AS start_hour
-                    FROM {src} u{d.materialize()}) l{d.materialize()}) x
+                    FROM {src} u{d.computed_once()}) l{d.computed_once()}) x
         {member_at('dm', 'x.memberid', 'x.event_date')}
         LEFT JOIN dim_equipment de ON de.equipment_id = x.equipmentid
         LEFT JOIN dim_facility df ON df.facility_id = x.facilityid
@@ -269,7 +269,7 @@ def fact_staff_shift_sql(d, src):
     # Overtime is paid at OVERTIME_MULTIPLIER x the rate valid on the shift's date (rule S5).
     return f"""
         SELECT x.nk AS schedule_id, {d.date_key('x.scheduledate')} AS date_key,
-               {d.time_hour('x.starttime')} AS time_key, COALESCE(ds.staff_key, {U}) AS staff_key,
+               {d.hour_of_time('x.starttime')} AS time_key, COALESCE(ds.staff_key, {U}) AS staff_key,
                COALESCE(df.facility_key, {U}) AS facility_key, da.area_key AS area_key,
                x.shifttype AS shift_type, x.status AS status, x.scheduledhours AS scheduled_hours,
                x.entries AS time_entries, ROUND(x.hours, 2) AS actual_hours,
@@ -442,7 +442,7 @@ def load_fact(ctx, spec):
     with timed(ctx, spec.table) as counts:
         src = f"(SELECT s.* FROM ({fingerprinted_source(ctx, spec)}) s WHERE s.nk IN (SELECT nk FROM {candidates}))"
         counts.read += stage(ctx, name, spec.transform(d, src))
-        columns = [c for c in _columns(ctx, name) if c != spec.natural_key]
+        columns = [c for c in column_names(ctx, name) if c != spec.natural_key]
         inserted, updated, deleted = apply_changes(
             ctx, spec.table, name, candidates, spec.natural_key, columns,
             touched_pairs=TOUCHED_PAIRS if spec.feeds_aggregate else None,
@@ -460,47 +460,16 @@ def insert_all(ctx, table, select_sql):
     with timed(ctx, table) as counts:
         ctx.cursor.execute(f"SELECT * FROM ({select_sql}) s LIMIT 0")
         columns = ", ".join(col[0] for col in ctx.cursor.description)
-        rebuild = drop_secondary_indexes(ctx, table) if ctx.dialect.is_postgres else []
+        # Indexes built once over the new rows are several times cheaper than maintained row by row.
+        rebuild = ctx.dialect.drop_secondary_structures(ctx.cursor, [table])
         inserted = ctx.execute(
             f"INSERT INTO {table} ({columns}, etl_batch_id) SELECT {columns}, %s FROM ({select_sql}) s", [ctx.batch_id]
         )
         for statement in rebuild:
             ctx.execute(statement)
-        if ctx.dialect.is_postgres:
-            ctx.execute(f"ANALYZE {table}")  # refilled in this transaction: the planner has no statistics
+        ctx.dialect.analyze(ctx.cursor, [table])  # refilled in this transaction: the planner has no statistics
         counts.read += inserted
         counts.inserted += inserted
-
-
-def drop_secondary_indexes(ctx, table):
-    """Drop a table's unique constraints and plain indexes (not its primary
-    key) and return the statements that recreate them. Building an index once
-    over millions of rows is several times cheaper than maintaining it row by
-    row; DDL is transactional in PostgreSQL, so a failed batch restores them."""
-    ctx.cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'u'",
-        [table],
-    )
-    constraints = ctx.cursor.fetchall()
-    ctx.cursor.execute(
-        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
-        [table],
-    )
-    indexes = ctx.cursor.fetchall()
-    for name, _ in constraints:
-        ctx.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    for name, _ in indexes:
-        ctx.execute(f'DROP INDEX "{name}"')
-    return [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints] + [
-        definition for _, definition in indexes
-    ]
-
-
-def _columns(ctx, name):
-    ctx.cursor.execute(f"SELECT * FROM {name} WHERE 1 = 0")
-    return [col[0] for col in ctx.cursor.description]
 
 
 def fact_step(spec):

@@ -11,9 +11,10 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fitness.core.dialect import Dialect
+
 from ..models import EtlBatch
 from .aggregates import AGGREGATE_STEPS
-from .dialect import dialect_for, register_functions
 from .dimensions import DIMENSION_STEPS
 from .facts import FACT_STEPS, start_touched_pairs
 from .statements import LoadContext, drop_temp_tables, start_change_log
@@ -45,11 +46,7 @@ def local_today():
 
 
 def clear_warehouse(ctx):
-    if ctx.dialect.is_postgres:
-        ctx.execute(f"TRUNCATE {', '.join(REBUILT_TABLES)}")
-    else:
-        for table in REBUILT_TABLES:
-            ctx.execute(f"DELETE FROM {table}")
+    ctx.dialect.empty_tables(ctx.cursor, REBUILT_TABLES)
 
 
 def prepare_batch(ctx):
@@ -61,11 +58,8 @@ def prepare_batch(ctx):
 
 
 def tune_session(ctx):
-    if ctx.dialect.is_postgres:
-        # Big hash joins, sorts and index builds in memory rather than on
-        # disk, for this transaction only.
-        ctx.execute("SET LOCAL work_mem = '256MB'")
-        ctx.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    # Big hash joins, sorts and index builds in memory rather than on disk, for this transaction only.
+    ctx.dialect.set_local(ctx.cursor, {"work_mem": "256MB", "maintenance_work_mem": "512MB"})
 
 
 def build_warehouse(full=False, as_of=None, steps=None, progress=None):
@@ -83,14 +77,14 @@ def build_warehouse(full=False, as_of=None, steps=None, progress=None):
     batch = EtlBatch.objects.create(mode="full" if full else "incremental", as_of=as_of, started_at=timezone.now())
     ctx = None
     try:
-        register_functions(connection)
+        dialect = Dialect.for_connection(connection)
+        dialect.install_functions(connection)
         outermost = not connection.in_atomic_block
         with transaction.atomic():
             with connection.cursor() as cursor:
-                if outermost and connection.vendor == "postgresql":
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                ctx = LoadContext(cursor=cursor, dialect=dialect_for(connection), batch_id=batch.id, as_of=as_of,
-                                  full=full)
+                if outermost:
+                    dialect.read_one_snapshot(cursor)
+                ctx = LoadContext(cursor=cursor, dialect=dialect, batch_id=batch.id, as_of=as_of, full=full)
                 tune_session(ctx)
                 prepare_batch(ctx)
                 if full:

@@ -96,9 +96,14 @@ def stage(ctx, name, select_sql, params=None, hash_groups=False):
         ctx.execute(create, params)
     if name not in ctx.temp_tables:
         ctx.temp_tables.append(name)
-    if ctx.dialect.is_postgres:
-        ctx.execute(f"ANALYZE {name}")  # temp tables have no statistics: the planner needs them
+    ctx.dialect.analyze(ctx.cursor, [name])  # temp tables have no statistics: the planner needs them
     return ctx.scalar(f"SELECT COUNT(*) FROM {name}")
+
+
+def column_names(ctx, name):
+    """The columns of table `name` (a staged temp table, say), in order."""
+    ctx.cursor.execute(f"SELECT * FROM {name} WHERE 1 = 0")
+    return [col[0] for col in ctx.cursor.description]
 
 
 def drop_temp_tables(ctx):

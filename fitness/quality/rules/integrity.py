@@ -5,6 +5,7 @@ Keys in samples are written `table:primary key` (I2) or
 """
 from django.db import connection, models
 
+from fitness.core.dialect import Dialect
 from fitness.core.ids import ID_FORMATS
 from fitness.core.tables import model_for, ods_models
 
@@ -32,7 +33,7 @@ def worth_skipping_through(table, column):
     """PostgreSQL's statistics say `column` has few distinct values for its rows,
     and a plain B-tree index of `table` starts with it (so it hands them out in
     order: default operator class and collation, not partial)."""
-    if connection.vendor != "postgresql":
+    if not Dialect.current().is_postgres:
         return False  # no statistics to go by; SQLite datasets are small
     with connection.cursor() as cursor:
         cursor.execute("""

@@ -147,7 +147,7 @@ def check_usage_in_visit(ctx):
     def inside_visit(extra=""):
         return f"""(SELECT 1 FROM memberaccess v
                   WHERE v.memberid = u.memberid AND v.facilityid = u.facilityid
-                    AND v.checkintime <= u.starttime AND v.checkintime > {d.day_before('u.starttime')}
+                    AND v.checkintime <= u.starttime AND v.checkintime > {d.timestamp_day_before('u.starttime')}
                     AND (v.checkouttime IS NULL OR COALESCE(u.endtime, u.starttime) <= v.checkouttime){extra})"""
 
     # A session and its visit share a service day: one hash anti join on it
