@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fitness.core.dialect import Dialect
 from fitness.core.tables import LOAD_ORDER, models_by_table
 from fitness.csvio import export_table
 from fitness.models import SeedRun
@@ -58,17 +59,8 @@ def tables_with_rows():
 
 def flush_ods():
     """Delete every ODS row (children first) and the seed runs that described them."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Deferred foreign-key checks still pending in this transaction would block TRUNCATE.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {', '.join(LOAD_ORDER)}, ods_seed_run")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        return
     with connection.cursor() as cursor:
-        for table in reversed(LOAD_ORDER):
-            cursor.execute(f"DELETE FROM {table}")
-    SeedRun.objects.all().delete()
+        Dialect.current().empty_tables(cursor, [*reversed(LOAD_ORDER), SeedRun._meta.db_table])
 
 
 def seed_ods(*, days=30, seed=None, end_date=None, profile="default", members=None, facilities=None, staff=None,

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from fitness.core.dialect import Dialect
 from fitness.quality.report import run_checks
 from fitness.seeding import run as seeding_run
 from fitness.seeding.classes_sim import ClassStream
@@ -185,7 +186,7 @@ def seed_in_a_fresh_sqlite_database(tmp_path, csv_dir):
         assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares a PostgreSQL seed with a SQLite one")
+@pytest.mark.skipif(not Dialect.current().is_postgres, reason="compares a PostgreSQL seed with a SQLite one")
 def test_same_seed_gives_identical_rows_on_postgresql_and_sqlite(tmp_path):
     seed_ods(days=20, seed=21, profile="small", members=60, end_date=END, csv_dir=tmp_path / "postgresql")
     seed_in_a_fresh_sqlite_database(tmp_path, tmp_path / "sqlite")

@@ -8,6 +8,7 @@ import os
 import pytest
 from django.db import DatabaseError, connection
 
+from fitness.core.dialect import Dialect
 from fitness.quality.report import run_checks
 from fitness.seeding import forked, visit_worker
 from fitness.seeding import engine
@@ -22,7 +23,7 @@ SMALL = {"profile": "small", "members": 80, "end_date": END}
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the visit worker feeds PostgreSQL's COPY"),
+    pytest.mark.skipif(not Dialect.current().is_postgres, reason="the visit worker feeds PostgreSQL's COPY"),
 ]
 
 
