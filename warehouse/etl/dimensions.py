@@ -17,7 +17,15 @@ import datetime as dt
 
 from django.db.models import Max, Min
 
+from classes.models import ClassInstance
+from equipment.models import EquipmentMaintenance
+from facilities.models import MemberAccess
+from members.models import Member, MemberMembership, MemberPayment
+from staff.models import StaffPayroll, StaffSchedule
+
 from ..models import UNKNOWN_KEY
+from .changes import changed_source_keys
+from .facts import FACTS_BY_TABLE
 from .statements import column_names, load_scd2, log_new_keys, stage, timed, upsert_changed
 
 EPOCH = dt.date(1970, 1, 1)
@@ -81,12 +89,6 @@ DATE_COLUMNS = (
 
 def ods_date_range(as_of):
     """First and last day the ODS talks about (events, periods, pay dates)."""
-    from classes.models import ClassInstance
-    from equipment.models import EquipmentMaintenance
-    from facilities.models import MemberAccess
-    from members.models import Member, MemberMembership, MemberPayment
-    from staff.models import StaffPayroll, StaffSchedule
-
     days = [as_of]
     for model, first, last in [
         (Member, "join_date", "join_date"),
@@ -374,9 +376,6 @@ def changed_members(ctx):
     - members with a membership period new, changed or gone (membership type
       runs): the member of the ODS row now and the member the fact was
       loaded for."""
-    from .changes import changed_source_keys
-    from .facts import FACTS_BY_TABLE
-
     d = ctx.dialect
     differs = " OR ".join(d.distinct(f"t.{dim}", f"m.{ods}") for dim, ods in MEMBER_ROW_COLUMNS.items())
     parts = [f"""SELECT m.memberid AS member_id FROM members m
@@ -456,9 +455,6 @@ def insert_new_member_history(ctx):
 
 
 def load_dim_member(ctx):
-    from .changes import changed_source_keys
-    from .facts import FACTS_BY_TABLE
-
     d = ctx.dialect
     if not ctx.full:
         for fact in ("fact_visit", "fact_membership_period"):  # (timed under the fact)
