@@ -1,9 +1,13 @@
 """What a check run looks at: the as-of date, the window, the SQL dialect.
 
 Window and as-of follow ods-rules.md: window = [as_of - days, as_of). When the
-caller gives neither, they come from the latest seed_ods run (its
-window_start .. window_end); without a seed run, as-of is today and the window
-starts at the earliest event date found in the data (so it covers all data).
+caller gives neither, they come from the seed_ods runs of the current chain:
+as-of is the latest run's window_end and the window starts at the window_start
+of the run that created the chain (its create or flush run), so a check after
+`seed_ods --append` covers every appended window too, not only the last one.
+`--days` alone keeps the latest run's as-of and counts back from it. Without a
+seed run, as-of is today (or --as-of) and the window starts at the earliest
+event date found in the data (so it covers all data).
 """
 import datetime as dt
 from dataclasses import dataclass
@@ -70,15 +74,34 @@ def earliest_event_date(dialect):
     return min(dates) if dates else None
 
 
+def current_chain_runs():
+    """The seed runs of the chain the ODS holds now, latest first: the latest run
+    and every run back to (and including) the create or flush run that started
+    its chain. Runs of earlier chains (before a flush) are left out. Empty when
+    seed_ods never ran."""
+    runs = []
+    for run in SeedRun.objects.order_by("-created_at", "-id").only("mode", "window_start", "window_end"):
+        runs.append(run)
+        if run.mode != "append":
+            break
+    return runs
+
+
+def seeded_window(runs):
+    """(as-of, window start) covering every window of `runs` (latest first): appends
+    continue where the previous run ended, so the chain's windows join into one."""
+    return runs[0].window_end, min(run.window_start for run in runs)
+
+
 def resolve_context(as_of=None, days=None):
-    """Build the CheckContext from the options, the latest seed run, or the data."""
+    """Build the CheckContext from the options, the current chain's seed runs, or the data."""
     dialect = Dialect.for_connection(connection)
     if days is not None and days < 1:
         raise ValueError(f"--days must be a positive number of days, got {days}")
-    latest_seed = SeedRun.objects.order_by("-created_at", "-id").first() if as_of is None else None
-    if latest_seed is not None:
-        as_of = latest_seed.window_end
-        start, source = latest_seed.window_start, "seed run"
+    chain = current_chain_runs() if as_of is None else []
+    if chain:
+        as_of, start = seeded_window(chain)
+        source = "seed run" if len(chain) == 1 else f"{len(chain)} seed runs of one chain"
         if days is not None:
             start, source = as_of - dt.timedelta(days=days), "seed run as-of, --days"
         return CheckContext(as_of, start, dialect, source)
