@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from classes.choices import ClassCategory
+from equipment.choices import MaintenanceType
 from facilities.choices import AreaType
 from staff.choices import Department, JobTitle
 
@@ -22,6 +23,15 @@ class MembershipPlan(NamedTuple):
     max_family_members: int
     popularity: int  # relative share of new sign-ups
     description: str
+    # Ages (min, max) in whole years, both inclusive, a member may be on a period's start date to
+    # hold the plan (rule M8); None = no limit on that side, and no age_range = open to every adult.
+    age_range: tuple | None = None
+
+
+# Student rates are for full-time students: 16 (the youngest member, rule M1) to 25, the usual cap on
+# clubs' student rates (a student turning 26 renews on another plan). Seniors are 65 and over.
+STUDENT_AGES = (16, 25)
+SENIOR_AGES = (65, None)
 
 
 # The seed's price table, verbatim; durations follow the plan names.
@@ -31,9 +41,9 @@ MEMBERSHIP_PLANS = [
     MembershipPlan("MT002", "Family Monthly", Decimal("89.99"), Decimal("50.00"), 1, 4, 10,
                    "Up to four family members in one household, month to month."),
     MembershipPlan("MT003", "Student Monthly", Decimal("29.99"), Decimal("15.00"), 1, 1, 14,
-                   "Full-time students with a valid student id, month to month."),
+                   "Full-time students with a valid student id, month to month.", age_range=STUDENT_AGES),
     MembershipPlan("MT004", "Senior Monthly", Decimal("39.99"), Decimal("20.00"), 1, 1, 8,
-                   "Members aged 65 and over, month to month."),
+                   "Members aged 65 and over, month to month.", age_range=SENIOR_AGES),
     MembershipPlan("MT005", "Corporate Monthly", Decimal("44.99"), Decimal("30.00"), 1, 1, 10,
                    "Employees of partner companies, month to month."),
     MembershipPlan("MT006", "Individual Annual", Decimal("41.66"), Decimal("0.00"), 12, 1, 14,
@@ -204,6 +214,59 @@ EQUIPMENT_PRICE_RANGE = {  # dollars, (min, max)
     "Sound System": (500, 3000), "Mirrors": (300, 2000), "Yoga Mats": (200, 800),
     "Resistance Bands": (100, 500), "Lane Dividers": (800, 3000), "Pool Vacuum": (600, 2500),
     "Water Testing Kit": (50, 300), "Spin Bikes": (1200, 3000),
+}
+
+
+# --- equipment maintenance (rule S8) -------------------------------------------------------------
+# Outside service companies that may sign a maintenance row (equipmentmaintenance.technicianname holds
+# the name exactly): the brands' own service departments and independent commercial-fitness and pool
+# service firms. Everything else is done by the facility's own Maintenance staff.
+MAINTENANCE_VENDORS = (
+    "Life Fitness Service", "Precor Service", "Technogym Service", "Matrix Fitness Service",
+    "Keiser Service", "Cybex Service", "Concept2 Service", "Hammer Strength Service",
+    "Commercial Fitness Repair Co.", "Fitness Equipment Services Inc.", "Pro Audio Installations",
+    "Pentair Pool Service", "Aquatic Equipment Services",
+)
+
+_ALL_WORK = tuple(MaintenanceType)
+# Fixtures and small equipment are inspected and have worn pieces replaced, never "repaired".
+_INSPECT_AND_REPLACE = (MaintenanceType.INSPECTION, MaintenanceType.REPLACEMENT)
+
+# The kinds of maintenance each equipment type receives.
+MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE = {
+    "Treadmill": _ALL_WORK, "Elliptical": _ALL_WORK, "Stationary Bike": _ALL_WORK, "Rowing Machine": _ALL_WORK,
+    "Bench Press": _ALL_WORK, "Squat Rack": _ALL_WORK, "Cable Machine": _ALL_WORK, "Leg Press": _ALL_WORK,
+    "Spin Bikes": _ALL_WORK, "Sound System": _ALL_WORK, "Lane Dividers": _ALL_WORK, "Pool Vacuum": _ALL_WORK,
+    "Dumbbells": (MaintenanceType.PREVENTIVE, *_INSPECT_AND_REPLACE),
+    "Mirrors": _INSPECT_AND_REPLACE, "Yoga Mats": _INSPECT_AND_REPLACE,
+    "Resistance Bands": _INSPECT_AND_REPLACE, "Water Testing Kit": _INSPECT_AND_REPLACE,
+}
+
+# The parts that can be replaced on each equipment type (equipmentmaintenance.partsreplaced lists one
+# or more of them, comma-separated, so no name holds a comma). Only motorised machines have motors,
+# drive belts and consoles; mirrors, mats, bands and dumbbells have none.
+PARTS_BY_EQUIPMENT_TYPE = {
+    "Treadmill": ("Running belt", "Drive belt", "Drive motor", "Motor brushes", "Motor control board",
+                  "Console board", "Incline motor", "Roller bearings", "Running deck", "Safety key"),
+    "Elliptical": ("Drive belt", "Console board", "Pedal assembly", "Stride arm bushings", "Flywheel bearings",
+                   "Resistance brake"),
+    "Stationary Bike": ("Drive belt", "Console board", "Pedal assembly", "Seat cushion", "Crank bearings",
+                        "Resistance magnet"),
+    "Rowing Machine": ("Drive chain", "Seat rollers", "Handle", "Flywheel damper", "Performance monitor"),
+    "Bench Press": ("Upholstery pad", "J-hooks", "Frame bolts"),
+    "Squat Rack": ("J-hooks", "Safety spotter arms", "Frame bolts"),
+    "Cable Machine": ("Cable and pulley", "Weight stack pin", "Upholstery pad", "Guide rod bushings"),
+    "Leg Press": ("Sled bearings", "Upholstery pad", "Safety stops", "Frame bolts"),
+    "Spin Bikes": ("Drive belt", "Brake pad", "Pedal assembly", "Saddle", "Console board", "Flywheel bearings",
+                   "Resistance magnet"),
+    "Sound System": ("Amplifier", "Speaker", "Wireless microphone", "Audio cable"),
+    "Lane Dividers": ("Float discs", "Lane rope cable", "Tensioner"),
+    "Pool Vacuum": ("Drive motor", "Brushes", "Filter bag", "Drive track", "Power supply"),
+    "Dumbbells": ("Rubber end caps", "Rack saddles"),
+    "Mirrors": ("Mirror panel", "Mounting clips"),
+    "Yoga Mats": ("Yoga mats",),
+    "Resistance Bands": ("Resistance bands", "Handles"),
+    "Water Testing Kit": ("Reagents", "Test vials"),
 }
 
 
