@@ -247,6 +247,14 @@ class Dialect:
             return f"CAST(date_part('isodow', {date_expr}) AS integer)"
         return f"((CAST(strftime('%%w', {date_expr}) AS integer) + 6) %% 7 + 1)"
 
+    def quarter_serial(self, date_expr):
+        """Calendar quarters since year 0 (year * 4 + quarter - 1): consecutive quarters differ by 1."""
+        if self.is_postgres:
+            return (f"CAST(date_part('year', {date_expr}) * 4 + floor((date_part('month', {date_expr}) - 1) / 3)"
+                    f" AS integer)")
+        return (f"(CAST(strftime('%%Y', {date_expr}) AS integer) * 4"
+                f" + (CAST(strftime('%%m', {date_expr}) AS integer) - 1) / 3)")
+
     def week_start(self, date_expr):
         """The Monday of the ISO week holding the date."""
         return self.add_days(date_expr, f"1 - {self.iso_weekday(date_expr)}")

@@ -17,6 +17,7 @@ from staff.choices import INSTRUCTOR_TITLES, StaffStatus
 
 from fitness.core import catalog
 from .clock import TIME_TEXT
+from .reviews_sim import draw_overall_rating
 
 WEEKDAY_STARTS = (6 * 60, 7 * 60, 9 * 60 + 30, 12 * 60, 17 * 60 + 30, 18 * 60 + 30, 19 * 60 + 30)
 WEEKEND_STARTS = (8 * 60, 9 * 60, 10 * 60 + 30, 12 * 60, 15 * 60)
@@ -25,8 +26,15 @@ CANCEL_SHARE, SUBSTITUTE_SHARE = 0.03, 0.05
 NO_SHOW_SHARE, LATE_CANCEL_SHARE = 0.10, 0.05
 FEEDBACK_SHARE = 0.12
 KIND_BY_ID = {kind.class_type_id: kind for kind in catalog.CLASS_KINDS}
-COMMENTS = (None, None, None, "Great energy!", "Clear cues, loved it.", "A bit crowded.", "Challenging but fun.",
-            "Music was too loud.", "Best class of the week.")
+# What members write, by the overall rating they give; most leave no comment.
+COMMENTS_BY_RATING = {
+    5: ("Best class of the week.", "Great energy!", "Clear cues, loved it.", "Challenging but fun."),
+    4: ("Good workout.", "Challenging but fun.", "Nice playlist.", "A bit crowded, still great."),
+    3: ("OK class.", "A bit crowded.", "Music was too loud.", "Started late."),
+    2: ("Hard to follow the cues.", "Too crowded to move.", "Felt rushed."),
+    1: ("Instructor seemed disengaged.", "Class started 15 minutes late.", "Not worth the time."),
+}
+COMMENT_SHARE = 0.35
 
 
 @dataclass
@@ -201,14 +209,16 @@ class ClassStream:
         return attended
 
     def feedback(self, member_id, instructor, instance_id, day):
+        """One member's ratings of the class, around the instructor's usual rating, and a comment that fits."""
         rng = self.rng
-        base = rng.choice((3, 4, 4, 5, 5, 5))
-        ratings = [min(5, max(1, base + rng.choice((-1, 0, 0, 0, 1)))) for _ in range(3)]
-        overall = min(5, max(1, round(sum(ratings) / 3)))
+        overall = draw_overall_rating(rng, self.reviews.records[instructor].rating)
+        teaching, communication, motivation = (min(5, max(1, overall + rng.choice((-1, 0, 0, 0, 1))))
+                                               for _ in range(3))
         when = min(day.toordinal() + rng.randint(0, 2), max(day.toordinal(), self.last_day))
+        comment = rng.choice(COMMENTS_BY_RATING[overall]) if rng.random() < COMMENT_SHARE else None
         self.sink.add("instructorfeedback", (
             self.counters.next("instructorfeedback"), member_id, self.staff[instructor].staff_id, instance_id,
-            dt.date.fromordinal(when).isoformat(), str(ratings[0]), str(ratings[1]), str(ratings[2]), str(overall),
-            rng.choice(COMMENTS), "1" if rng.random() < 0.3 else "0",
+            dt.date.fromordinal(when).isoformat(), str(teaching), str(communication), str(motivation), str(overall),
+            comment, "1" if rng.random() < 0.3 else "0",
         ))
         self.reviews.rated(instructor, day, overall)

@@ -33,10 +33,11 @@ from .forked import Background, fork_pays
 from .master import build_master, new_member, starting_member_rows
 from .members_sim import DAILY_JOIN_RATE, MembershipStream, eligible_indexes, new_member_sim
 from .progress import Progress
+from .reviews_sim import ReviewBook, draw_instructor_records
 from .rows import instance_rows
 from .snapshot import ChainSnapshot, dump_snapshot, load_snapshot
 from .staff_sim import (
-    ReviewBook, StaffStream, assignment_rows, certification_chain, certification_row, draw_pattern,
+    StaffStream, assignment_rows, certification_chain, certification_row, draw_pattern,
     extend_chain, starting_certifications,
 )
 from .state import Counters, Sink
@@ -109,6 +110,14 @@ class RandomSources:
         """Visits and equipment sessions (their own, so a worker process gives the same rows)."""
         return random.Random(f"{self.seed}:{self.window}:visits")
 
+    def instructors(self) -> random.Random:
+        """Each instructor's record: how members rate them, how full their classes are (rebuilt on append)."""
+        return random.Random(f"{self.seed}:instructors")
+
+    def review_history(self) -> random.Random:
+        """The reviews before a new chain's first day."""
+        return random.Random(f"{self.seed}:reviews")
+
 
 class Chain:
     """Structure and starting state of one simulated chain: a pure function of its arguments."""
@@ -126,6 +135,7 @@ class Chain:
             self.master, self.certs, rng, chain_start, self.structure_counters
         )
         self.patterns = [draw_pattern(s, rng, i) for i, s in enumerate(self.master.staff)]
+        self.instructor_records = draw_instructor_records(self.master.staff, self.schedules, sources.instructors())
         self.machines = [
             MachineSim(e.equipment_id, e.equipment_type, None,
                        chain_start.toordinal() + rng.randrange(PREVENTIVE_EVERY_DAYS) if e.status == "Active" else 10**9)
@@ -228,7 +238,11 @@ class Simulation:
 
     def start_day_streams(self):
         plan, chain = self.plan, self.chain
-        self.reviews = ReviewBook(chain.master, self.counters, self.day_rng, self.sink, self.review_months)
+        self.reviews = ReviewBook(chain.master, chain.instructor_records, self.counters, self.day_rng, self.sink,
+                                  self.review_months)
+        if plan.previous is None:
+            ReviewBook(chain.master, chain.instructor_records, self.counters, self.sources.review_history(),
+                       self.sink).history(before=chain.chain_start)
         self.classes = ClassStream(chain.schedules, chain.instructor_slots, chain.master.facilities,
                                    chain.master.staff, chain.certs, self.counters, self.day_rng, self.sink, plan.as_of,
                                    self.reviews)

@@ -1,13 +1,12 @@
 """Staff: facility assignments, certifications, shifts, time tracking,
-bi-weekly payroll and quarterly instructor reviews.
+and bi-weekly payroll.
 
 Everyone works a weekly pattern at their primary facility (S2, S3); busy
 weeks add a sixth day, which is where overtime (beyond 40 h in the ISO week,
 S4) comes from. Time entries follow each completed shift with a few minutes
 either way and a break; payroll adds up the tracked hours of each complete
 two-week period to the cent (S5). Certifications renew before they expire so
-instructors stay qualified (C3, S6). Reviews use what each instructor really
-taught and how members rated it (S7).
+instructors stay qualified (C3, S6). Reviews are in reviews_sim.py.
 """
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,9 +28,6 @@ BUSY_WEEK_SHARE = 0.12
 ABSENT_SHARE, SHIFT_CANCEL_SHARE = 0.02, 0.01
 DEDUCTION_RATE = Decimal("0.22")
 VALIDITY = {c.certification_id: c.validity_months for c in catalog.CERTIFICATIONS}
-REVIEW_COMMENTS = ("Consistently well prepared.", "Members ask for more of these classes.",
-                   "Work on punctual starts.", "Strong technique cues.", None)
-GOALS = ("Grow average attendance.", "Add a weekend class.", "Complete an advanced certification.", None)
 
 
 def starting_certifications(staff, rng) -> set:
@@ -211,74 +207,3 @@ class StaffStream:
                 f"{overtime_pay:.2f}", f"{bonuses:.2f}", f"{deductions:.2f}", f"{gross:.2f}",
                 f"{gross - deductions:.2f}", (last_day + dt.timedelta(days=PAY_DAY_AFTER_END)).isoformat(),
             ))
-
-
-REVIEW_DAYS = 30  # a review covers the 30 days before its evaluation date (check_ods S7)
-
-
-class ReviewBook:
-    """What each instructor taught and how it was rated, by month; quarterly reviews from it.
-
-    Each instructor is reviewed every three months (staggered by staff number so
-    some reviews fall in any month) on the 1st, from the classes they taught in
-    the 30 days before the evaluation date."""
-
-    def __init__(self, master, counters, rng, sink, months=None):
-        self.master, self.counters, self.rng, self.sink = master, counters, rng, sink
-        self.months = months if months is not None else {}  # "staff,day ordinal" -> [instances, attended, rating sum, ratings]
-        self.managers = {}
-        for facility in master.facilities:
-            self.managers[facility.index] = [
-                i for i in facility.staff if master.staff[i].job_title == JobTitle.MANAGER
-            ]
-
-    def _bucket(self, instructor, day):
-        key = f"{instructor},{day.toordinal()}"
-        bucket = self.months.get(key)
-        if bucket is None:
-            bucket = self.months[key] = [0, 0, 0, 0]
-        return bucket
-
-    def taught(self, instructor, day, attended):
-        bucket = self._bucket(instructor, day)
-        bucket[0] += 1
-        bucket[1] += attended
-
-    def rated(self, instructor, day, overall):
-        bucket = self._bucket(instructor, day)
-        bucket[2] += overall
-        bucket[3] += 1
-
-    def review_day(self, day: dt.date):
-        if day.day != 1:
-            return
-        rng = self.rng
-        current, ordinal = day.year * 12 + day.month, day.toordinal()
-        for index, staff in enumerate(self.master.staff):
-            if (current + index) % 3:
-                continue
-            totals = [0, 0, 0, 0]
-            for taught_on in range(ordinal - REVIEW_DAYS, ordinal):
-                bucket = self.months.get(f"{index},{taught_on}")
-                if bucket:
-                    totals = [a + b for a, b in zip(totals, bucket)]
-            if totals[0] == 0:
-                continue
-            managers = [m for m in self.managers[staff.facility_index] if m != index]
-            if not managers:
-                continue
-            satisfaction = (Decimal(totals[2]) / totals[3]).quantize(CENT, ROUND_HALF_UP) if totals[3] else None
-            professionalism = Decimal(rng.randint(300, 500)) / 100
-            communication = Decimal(rng.randint(300, 500)) / 100
-            parts = [professionalism, communication] + ([satisfaction] if satisfaction is not None else [])
-            overall = (sum(parts) / len(parts)).quantize(CENT, ROUND_HALF_UP)
-            self.sink.add("instructorperformance", (
-                self.counters.next("instructorperformance"), staff.staff_id, day.isoformat(),
-                self.master.staff[rng.choice(managers)].staff_id, str(totals[0]),
-                f"{Decimal(totals[1]) / totals[0]:.2f}", f"{Decimal(rng.randint(6000, 9800)) / 100:.2f}",
-                None if satisfaction is None else f"{satisfaction:.2f}", f"{professionalism:.2f}",
-                f"{communication:.2f}", f"{overall:.2f}", rng.choice(REVIEW_COMMENTS), rng.choice(GOALS),
-            ))
-        # Days older than a review period are no longer needed.
-        for key in [k for k in self.months if int(k.split(",")[1]) < ordinal - REVIEW_DAYS]:
-            del self.months[key]

@@ -78,6 +78,14 @@ def test_weekday_and_week_start(dialect):
     assert as_text(scalar(f"SELECT {dialect.week_start(dialect.date_param('d'))}", {"d": dt.date(2024, 2, 25)})) == "2024-02-19"
 
 
+@pytest.mark.parametrize("day, quarter", [
+    (dt.date(2024, 1, 1), 2024 * 4), (dt.date(2024, 3, 31), 2024 * 4), (dt.date(2024, 4, 1), 2024 * 4 + 1),
+    (dt.date(2024, 12, 31), 2024 * 4 + 3), (dt.date(2025, 1, 1), 2025 * 4),
+])
+def test_quarter_serial_counts_calendar_quarters(dialect, day, quarter):
+    assert scalar(f"SELECT {dialect.quarter_serial(dialect.date_param('d'))}", {"d": day}) == quarter
+
+
 def test_hours_between_times_and_hour_of_a_time(dialect):
     params = {"a": stored_time(dt.time(8, 0)), "b": stored_time(dt.time(17, 30))}
     assert round(float(scalar(f"SELECT {dialect.hours_between_times('%(a)s', '%(b)s')}", params)), 6) == 9.5

@@ -126,7 +126,7 @@ def build_visits_and_equipment():
 
 def build_staff():
     for staff_id, title, department, hired, rate, status, terminated in (
-        ("STF0001", "Group Fitness Instructor", "Fitness", dt.date(2020, 1, 1), "30.00", "Active", None),
+        ("STF0001", "Group Fitness Instructor", "Fitness", dt.date(2023, 11, 1), "30.00", "Active", None),
         ("STF0002", "Manager", "Management", dt.date(2019, 1, 1), "40.00", "Active", None),
         ("STF0003", "Front Desk", "Front Office", dt.date(2021, 3, 1), "18.00", "Terminated", dt.date(2023, 12, 31)),
     ):
@@ -136,7 +136,7 @@ def build_staff():
             department=department, employment_type="Full-Time", hourly_rate=Decimal(rate), status=status,
             termination_date=terminated)
     for assignment_id, staff_id, start, end in (
-        ("ASG00001", "STF0001", dt.date(2020, 1, 1), None),
+        ("ASG00001", "STF0001", dt.date(2023, 11, 1), None),
         ("ASG00002", "STF0002", dt.date(2019, 1, 1), None),
         ("ASG00003", "STF0003", dt.date(2021, 3, 1), dt.date(2023, 12, 31)),
     ):

@@ -168,21 +168,30 @@ def check_certification_expiry(ctx):
 
 @rule("S7", "instructorperformance", f"""Reviews: the instructor's jobtitle is an instructor title
 ({', '.join(INSTRUCTOR_TITLES)}); the evaluator's jobtitle is '{JobTitle.MANAGER}' and is not the
-instructor. The reviewed classes are the 'Completed' instances whose actualinstructorid is the
-instructor with classdate in [evaluationdate - {REVIEW_DAYS} days, evaluationdate):
-classespermonth = their number; averageattendance = the mean of their actualcapacity (0 when none),
-within 0.01; membersatisfactionscore = the mean overallrating of the feedback on them rounded to 2
-places, within 0.01 (null when there is no such feedback). Scores in range: membersatisfactionscore,
-professionalismscore, communicationscore, overallrating 1-5; memberretentionrate 0-100.""")
+instructor. Every instructor is reviewed once each calendar quarter from the quarter after hiredate:
+one instructor's reviews fall in consecutive quarters, the first in the quarter after hire, and the
+latest no more than one quarter before the quarter of as-of (or of terminationdate). A review dated
+inside the class history (on or after the first classdate) counts the 'Completed' instances whose
+actualinstructorid is the instructor with classdate in [evaluationdate - {REVIEW_DAYS} days,
+evaluationdate): classespermonth = their number; averageattendance = the mean of their
+actualcapacity (0 when none), within 0.01; membersatisfactionscore = the mean overallrating of the
+feedback on them rounded to 2 places, within 0.01 (null when there is no such feedback); an earlier
+review (history before the data) is drawn from the instructor's record and only range-checked. Scores
+in range: membersatisfactionscore, professionalismscore, communicationscore, overallrating 1-5;
+memberretentionrate 0-100. Offender: the review, or the instructor whose reviews stop short.""")
 def check_reviews(ctx):
     d = ctx.dialect
     titles = ", ".join(f"'{title}'" for title in INSTRUCTOR_TITLES)
+    as_of = d.date_param("as_of")
     reviewed = f"""classinstances i ON i.actualinstructorid = p.instructorid AND i.status = 'Completed'
         AND i.classdate >= {d.add_days('p.evaluationdate', f'-{REVIEW_DAYS}')} AND i.classdate < p.evaluationdate"""
+    quarter = d.quarter_serial
+    last_day = f"COALESCE(s.terminationdate, {d.add_days(as_of, '-1')})"
     return offenders(ctx, f"""
         SELECT p.performanceid AS offender FROM instructorperformance p
         JOIN staff instructor ON instructor.staffid = p.instructorid
         JOIN staff evaluator ON evaluator.staffid = p.evaluatorid
+        CROSS JOIN (SELECT MIN(classdate) AS first_day FROM classinstances) AS history
         LEFT JOIN (SELECT p.performanceid, COUNT(i.instanceid) AS classes, AVG(i.actualcapacity) AS attendance
                    FROM instructorperformance p JOIN {reviewed} GROUP BY p.performanceid) AS taught
                ON taught.performanceid = p.performanceid
@@ -192,11 +201,27 @@ def check_reviews(ctx):
                    GROUP BY p.performanceid) AS rated ON rated.performanceid = p.performanceid
         WHERE instructor.jobtitle NOT IN ({titles})
            OR evaluator.jobtitle <> '{JobTitle.MANAGER}' OR p.evaluatorid = p.instructorid
-           OR p.classespermonth <> COALESCE(taught.classes, 0)
-           OR ABS(p.averageattendance - COALESCE(taught.attendance, 0)) > 0.01
-           OR (rated.satisfaction IS NULL AND p.membersatisfactionscore IS NOT NULL)
-           OR (rated.satisfaction IS NOT NULL AND (p.membersatisfactionscore IS NULL
-               OR ABS(p.membersatisfactionscore - rated.satisfaction) > 0.01))
+           OR (p.evaluationdate >= history.first_day AND (
+                  p.classespermonth <> COALESCE(taught.classes, 0)
+               OR ABS(p.averageattendance - COALESCE(taught.attendance, 0)) > 0.01
+               OR (rated.satisfaction IS NULL AND p.membersatisfactionscore IS NOT NULL)
+               OR (rated.satisfaction IS NOT NULL AND (p.membersatisfactionscore IS NULL
+                   OR ABS(p.membersatisfactionscore - rated.satisfaction) > 0.01))))
            OR p.membersatisfactionscore < 1 OR p.membersatisfactionscore > 5
            OR p.professionalismscore NOT BETWEEN 1 AND 5 OR p.communicationscore NOT BETWEEN 1 AND 5
-           OR p.overallrating NOT BETWEEN 1 AND 5 OR p.memberretentionrate NOT BETWEEN 0 AND 100""")
+           OR p.overallrating NOT BETWEEN 1 AND 5 OR p.memberretentionrate NOT BETWEEN 0 AND 100
+        UNION ALL
+        SELECT r.performanceid FROM (
+            SELECT p.performanceid, {quarter('p.evaluationdate')} AS reviewed_in, {quarter('s.hiredate')} AS hired_in,
+                   LAG({quarter('p.evaluationdate')}) OVER (PARTITION BY p.instructorid
+                                                           ORDER BY p.evaluationdate, p.performanceid) AS previous
+            FROM instructorperformance p JOIN staff s ON s.staffid = p.instructorid) AS r
+        WHERE (r.previous IS NULL AND r.reviewed_in <> r.hired_in + 1)
+           OR (r.previous IS NOT NULL AND r.reviewed_in <> r.previous + 1)
+        UNION ALL
+        SELECT s.staffid FROM staff s
+        LEFT JOIN (SELECT instructorid, MAX(evaluationdate) AS latest FROM instructorperformance
+                   GROUP BY instructorid) AS reviews ON reviews.instructorid = s.staffid
+        WHERE s.jobtitle IN ({titles}) AND s.hiredate < {as_of}
+          AND {quarter(last_day)} - 1 > {quarter('s.hiredate')}
+          AND (reviews.latest IS NULL OR {quarter('reviews.latest')} < {quarter(last_day)} - 1)""")
