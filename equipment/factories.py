@@ -15,11 +15,14 @@ from fitness.core.catalog import (
     EQUIPMENT_BRANDS,
     EQUIPMENT_BY_AREA,
     EQUIPMENT_PRICE_RANGE,
+    MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE,
+    MAINTENANCE_VENDORS,
+    PARTS_BY_EQUIPMENT_TYPE,
     USABLE_EQUIPMENT_TYPES,
+    VENDORS_BY_EQUIPMENT_TYPE,
 )
 from fitness.core.business import add_months, years_before
 from fitness.core.drawing import (
-    draw_full_name,
     local_datetime,
     minutes_between,
     pick,
@@ -212,12 +215,33 @@ MAINTENANCE_WORK = {
     MaintenanceType.REPAIR: "Repaired a reported fault",
     MaintenanceType.REPLACEMENT: "Replaced a worn part",
 }
-PARTS = ("Drive belt", "Motor brush", "Cable", "Pedal assembly", "Console display", "Bearing", "Seat cushion", "Grip")
+
+
+def draw_maintenance_type(rng, equipment_type: str) -> str:
+    """A kind of work the equipment type receives (rule S8), by the seed's weights."""
+    allowed = MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE.get(equipment_type, tuple(MaintenanceType))
+    while True:
+        kind = MAINTENANCE_TYPES.draw(rng)
+        if kind in allowed:
+            return kind
+
+
+def draw_vendor(rng, equipment_type: str) -> str:
+    """An outside company that services the type (a lone row has no facility staff to name, rule S8)."""
+    return pick(rng, VENDORS_BY_EQUIPMENT_TYPE.get(equipment_type) or MAINTENANCE_VENDORS)
+
+
+def draw_part(rng, maintenance_type: str, equipment_type: str) -> str | None:
+    """A part of this equipment type for a repair or replacement; None for a service or inspection."""
+    if maintenance_type not in (MaintenanceType.REPAIR, MaintenanceType.REPLACEMENT):
+        return None
+    return pick(rng, PARTS_BY_EQUIPMENT_TYPE[equipment_type])
 
 
 class EquipmentMaintenanceFactory(factory.django.DjangoModelFactory):
     """A service visit after the purchase date, with a type-dependent cost (>= 0)
-    and the next service due strictly later (V7)."""
+    and the next service due strictly later (V7); work and parts that fit the
+    equipment type, done by a vendor servicing it (S8)."""
 
     class Meta:
         model = EquipmentMaintenance
@@ -233,15 +257,14 @@ class EquipmentMaintenanceFactory(factory.django.DjangoModelFactory):
     maintenance_date = factory.LazyAttribute(
         lambda o: random_date(o.rng, o.equipment.purchase_date, max(o.equipment.purchase_date, o.as_of))
     )
-    maintenance_type = factory.LazyAttribute(lambda o: MAINTENANCE_TYPES.draw(o.rng))
-    technician_name = factory.LazyAttribute(lambda o: draw_full_name(o.rng))
+    maintenance_type = factory.LazyAttribute(lambda o: draw_maintenance_type(o.rng, o.equipment.equipment_type))
+    technician_name = factory.LazyAttribute(lambda o: draw_vendor(o.rng, o.equipment.equipment_type))
     description = factory.LazyAttribute(
         lambda o: f"{MAINTENANCE_WORK[o.maintenance_type]} ({o.equipment.equipment_type})"
     )
     cost = factory.LazyAttribute(lambda o: random_cents(o.rng, *MAINTENANCE_COST[o.maintenance_type]))
     parts_replaced = factory.LazyAttribute(
-        lambda o: pick(o.rng, PARTS)
-        if o.maintenance_type in (MaintenanceType.REPAIR, MaintenanceType.REPLACEMENT) else None
+        lambda o: draw_part(o.rng, o.maintenance_type, o.equipment.equipment_type)
     )
     next_maintenance_date = factory.LazyAttribute(
         lambda o: o.maintenance_date + dt.timedelta(days=DAYS_TO_NEXT_MAINTENANCE[o.maintenance_type])

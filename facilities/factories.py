@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import factory
 
+from fitness.core import geography
 from fitness.core.catalog import AREA_KINDS
 from fitness.core.drawing import (
-    draw_city,
-    draw_phone,
-    draw_state_and_zip,
+    draw_city_in,
+    draw_state_phone,
     draw_street_address,
     local_datetime,
     minutes_between,
@@ -57,8 +57,15 @@ def draw_start_inside_hours(rng, facility, day: dt.date, minutes: int) -> dt.dat
     return local_datetime(day, time_from_minutes(rand_int(rng, opens, latest_start)))
 
 
+def draw_site(rng) -> geography.City:
+    """A real city in one of the states of the project's time-zone region (rule S9)."""
+    return draw_city_in(rng, pick(rng, geography.region_states()).code)
+
+
 class FacilityFactory(factory.django.DjangoModelFactory):
-    """A club named after its city, as the seed names them ("Port Mary Fitness Center")."""
+    """A club in a real city of the project's time-zone region, named after its city as the seed names them
+    ("Columbus Fitness Center"), with a zip code of that city and a phone number of its state. Pass `site=`
+    (a geography.City) to place it."""
 
     class Meta:
         model = Facility
@@ -66,15 +73,15 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     class Params:
         rng = rng_param()
         hours = factory.LazyAttribute(lambda o: OPENING_HOURS.draw(o.rng))
-        state_and_zip = factory.LazyAttribute(lambda o: draw_state_and_zip(o.rng))
+        site = factory.LazyAttribute(lambda o: draw_site(o.rng))
 
     facility_id = id_sequence("facilities")
-    city = factory.LazyAttribute(lambda o: draw_city(o.rng))
+    city = factory.SelfAttribute("site.name")
     facility_name = factory.LazyAttribute(lambda o: f"{o.city} Fitness Center")
     address = factory.LazyAttribute(lambda o: draw_street_address(o.rng))
-    state = factory.LazyAttribute(lambda o: o.state_and_zip[0])
-    zip_code = factory.LazyAttribute(lambda o: o.state_and_zip[1])
-    phone_number = factory.LazyAttribute(lambda o: draw_phone(o.rng))
+    state = factory.SelfAttribute("site.state")
+    zip_code = factory.LazyAttribute(lambda o: geography.zip_code_in(o.rng, o.site))
+    phone_number = factory.LazyAttribute(lambda o: draw_state_phone(o.rng, o.state))
     open_time = factory.LazyAttribute(lambda o: o.hours[0])
     close_time = factory.LazyAttribute(lambda o: o.hours[1])
     is_active = True

@@ -19,19 +19,22 @@ import factory
 import factory.random
 from django.utils import timezone
 
+from fitness.core import geography
 from fitness.core.business import add_months, period_status_on, years_before
 from fitness.core.catalog import MEMBERSHIP_PLANS
 from fitness.core.drawing import (
     WeightedTable,
-    draw_city,
+    draw_city_in,
     draw_first_name,
     draw_gender,
     draw_last_name,
     draw_medical_alert,
+    draw_nearby_city,
     draw_personal_email,
     draw_phone,
-    draw_state_and_zip,
+    draw_state_phone,
     draw_street_address,
+    member_email,
     local_datetime,
     pick,
     rand_int,
@@ -40,7 +43,7 @@ from fitness.core.drawing import (
     today,
     weighted,
 )
-from fitness.core.ids import format_id
+from fitness.core.ids import ID_FORMATS, format_id
 
 from .choices import MembershipStatus, MemberStatus, PaymentMethod, PaymentStatus, PaymentType
 from .models import Member, MemberMembership, MemberPayment, MembershipType
@@ -112,6 +115,13 @@ STATUS_BY_TENURE = (
 )
 JOIN_WINDOW_YEARS = 3  # the seed's join dates: within three years of as-of
 MINIMUM_AGE, MAXIMUM_AGE = 16, 80  # rule M1 and the seed's age range
+# Age on joining, by band: clubs sign up young adults most, and fewer people with every decade after 35
+# (IHRSA: about half of members are under 35, a tenth 65 and over; realism R28). The oldest joiner is 77,
+# so a factory member (joined within three years of as-of) is at most 80 on as-of.
+JOIN_AGE_BANDS = WeightedTable([
+    ((16, 17), 3), ((18, 24), 21), ((25, 34), 26), ((35, 44), 18), ((45, 54), 13), ((55, 64), 10), ((65, 77), 9),
+])
+SENIOR_FAMILY_FACTOR = YOUNG_FAMILY_FACTOR = 0.3  # few family plans bought by teenagers or by people past 65
 
 
 def draw_member_status(rng, join_date: dt.date, as_of: dt.date) -> str:
@@ -121,11 +131,76 @@ def draw_member_status(rng, join_date: dt.date, as_of: dt.date) -> str:
             return table.draw(rng)
 
 
-def draw_date_of_birth(rng, join_date: dt.date, as_of: dt.date) -> dt.date:
-    """At least 16 on the join date (M1) and at most 80 on as-of."""
-    latest = years_before(join_date, MINIMUM_AGE)
-    earliest = years_before(as_of, MAXIMUM_AGE + 1) + dt.timedelta(days=1)
-    return random_date(rng, earliest, latest)
+def draw_date_of_birth(rng, join_date: dt.date, as_of: dt.date | None = None) -> dt.date:
+    """A birth date for someone joining on `join_date`, aged by the club's join-age bands (at least 16, M1).
+    `as_of` is kept for callers of the former signature; the bands keep a factory member at most 80 on it."""
+    return birth_date_for_age(rng, join_date, draw_join_age(rng))
+
+
+def draw_join_age(rng) -> int:
+    """Whole years of age on joining (JOIN_AGE_BANDS)."""
+    low, high = JOIN_AGE_BANDS.draw(rng)
+    return rand_int(rng, low, high)
+
+
+def birth_date_for_age(rng, day: dt.date, age: int) -> dt.date:
+    """A birth date that makes someone exactly `age` years old on `day`."""
+    earliest = years_before(day, age + 1) + dt.timedelta(days=1)
+    return random_date(rng, earliest, years_before(day, age))
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years of age on `day`; a Feb 29 birthday comes on Feb 28 in other years (as M1 and M8 count)."""
+    return day.year - birth_date.year - ((day.month, day.day) < birthday_in(birth_date, day.year))
+
+
+def birthday_in(birth_date: dt.date, year: int) -> tuple:
+    """(month, day) of the birthday in `year`: Feb 29 is Feb 28 outside leap years."""
+    try:
+        dt.date(year, birth_date.month, birth_date.day)
+        return birth_date.month, birth_date.day
+    except ValueError:
+        return 2, 28
+
+
+def plan_fits_age(plan, age: int) -> bool:
+    """Whether someone `age` years old may hold the plan (rule M8: its age_range, both ends inclusive)."""
+    if plan.age_range is None:
+        return True
+    low, high = plan.age_range
+    return (low is None or age >= low) and (high is None or age <= high)
+
+
+def plan_weights_for_age(age: int) -> WeightedTable:
+    """The catalog plans someone of `age` may hold, weighted for them: an age-limited plan they qualify for
+    is as popular with them as all open plans together (most students and seniors take the cheaper rate),
+    family plans rarely go to teenagers or to people past 65."""
+    open_plans = [plan for plan in MEMBERSHIP_PLANS if plan.age_range is None]
+    open_total = sum(plan.popularity for plan in open_plans)
+    pairs = []
+    for plan in MEMBERSHIP_PLANS:
+        if not plan_fits_age(plan, age):
+            continue
+        weight = open_total if plan.age_range is not None else plan.popularity
+        if plan.max_family_members > 1 and (age < 18 or age >= 65):
+            weight *= YOUNG_FAMILY_FACTOR if age < 18 else SENIOR_FAMILY_FACTOR
+        pairs.append((plan, weight))
+    return WeightedTable(pairs)
+
+
+PLANS_BY_AGE = {age: plan_weights_for_age(age) for age in range(MINIMUM_AGE, 121)}
+
+
+def draw_plan_for_age(rng, age: int):
+    """A catalog MembershipPlan that fits someone of `age` (M8), by the popularity it has at that age."""
+    return PLANS_BY_AGE[min(max(age, MINIMUM_AGE), 120)].draw(rng)
+
+
+def adult_plan_for(plan):
+    """The plan a member moves to when they outgrow an age-limited one: the open plan of the same length
+    and household size (a student turning 26 renews on Individual Monthly)."""
+    return next(p for p in MEMBERSHIP_PLANS if p.age_range is None and p.duration_months == plan.duration_months
+                and p.max_family_members == plan.max_family_members)
 
 
 def fill_member_fields(rng, fields: dict) -> dict:
@@ -141,23 +216,26 @@ def fill_member_fields(rng, fields: dict) -> dict:
         fields["last_name"] = draw_last_name(rng)
     first_name, last_name = fields["first_name"], fields["last_name"]
     if "email" not in fields:
-        fields["email"] = draw_personal_email(rng, first_name, last_name)
+        fields["email"] = draw_member_email(rng, first_name, last_name, fields.get("member_id"))
+    # Home: near the member's club (`home_city`, a geography.City; else a city of the project's region).
+    home_city = fields.pop("home_city", None) or draw_city_in(rng, pick(rng, geography.region_states()).code)
+    lives_in = draw_nearby_city(rng, home_city)
+    state = fields.setdefault("state", lives_in.state)
     if "phone" not in fields:
-        fields["phone"] = draw_phone(rng)
+        fields["phone"] = draw_state_phone(rng, state) if state in geography.STATES else draw_phone(rng)
     if "address" not in fields:
         fields["address"] = draw_street_address(rng)
     if "city" not in fields:
-        fields["city"] = draw_city(rng)
-    if "state" not in fields or "zip_code" not in fields:
-        state, zip_code = draw_state_and_zip(rng, fields.get("state"))
-        fields.setdefault("state", state)
-        fields.setdefault("zip_code", zip_code)
+        fields["city"] = lives_in.name
+    if "zip_code" not in fields:
+        fields["zip_code"] = geography.zip_code_in(rng, lives_in if lives_in.state == state else
+                                                   draw_city_in(rng, state))
     if "emergency_contact" not in fields:
         # Half the time a relative sharing the member's last name.
         contact_last = last_name if rng.random() < 0.5 else draw_last_name(rng)
         fields["emergency_contact"] = f"{draw_first_name(rng, draw_gender(rng))} {contact_last}"
     if "emergency_phone" not in fields:
-        fields["emergency_phone"] = draw_phone(rng)
+        fields["emergency_phone"] = draw_emergency_phone(rng, state)
     if "medical_alerts" not in fields:
         fields["medical_alerts"] = draw_medical_alert(rng)
     join_date = fields.get("join_date")
@@ -170,6 +248,25 @@ def fill_member_fields(rng, fields: dict) -> dict:
     if "last_modified" not in fields:
         fields["last_modified"] = local_datetime(join_date, time_from_minutes(rand_int(rng, 6 * 60, 21 * 60)), tz)
     return fields
+
+
+EMERGENCY_CONTACT_NEARBY = 0.85  # the contact lives in the member's state; the rest elsewhere in the region
+
+
+def draw_emergency_phone(rng, state: str) -> str:
+    """A valid number, with an area code of the member's state mostly, else of another state of the region."""
+    if state not in geography.STATES:
+        return draw_phone(rng)
+    if rng.random() < EMERGENCY_CONTACT_NEARBY:
+        return draw_state_phone(rng, state)
+    return draw_state_phone(rng, pick(rng, geography.region_states()).code)
+
+
+def draw_member_email(rng, first_name: str, last_name: str, member_id: str | None) -> str:
+    """A unique address derived from the member's number when the id is known (see drawing.member_email)."""
+    if member_id and ID_FORMATS["members"].pattern.match(member_id):
+        return member_email(rng, first_name, last_name, ID_FORMATS["members"].number(member_id))
+    return draw_personal_email(rng, first_name, last_name)
 
 
 class PlainBuildMixin:
@@ -236,8 +333,9 @@ def membership_status_on(end_date: dt.date, as_of: dt.date) -> str:
 
 class MemberMembershipFactory(factory.django.DjangoModelFactory):
     """One membership period starting on or after the member's join date (M2),
-    ending `duration` months later (M3); Active unless it has ended by as-of
-    (a period is over on its end date)."""
+    on a plan fitting the member's age then (M8), ending `duration` months
+    later (M3); Active unless it has ended by as-of (a period is over on its
+    end date)."""
 
     class Meta:
         model = MemberMembership
@@ -250,9 +348,14 @@ class MemberMembershipFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(
         MemberFactory, as_of=factory.SelfAttribute("..as_of"), rng=factory.SelfAttribute("..rng")
     )
-    membership_type = factory.SubFactory(MembershipTypeFactory, rng=factory.SelfAttribute("..rng"))
     start_date = factory.LazyAttribute(
         lambda o: random_date(o.rng, o.member.join_date, max(o.member.join_date, o.as_of))
+    )
+    # A plan the member may hold at the start (M8): drawn for their age then.
+    membership_type = factory.SubFactory(
+        MembershipTypeFactory, rng=factory.SelfAttribute("..rng"),
+        plan=factory.LazyAttribute(lambda t: draw_plan_for_age(
+            t.factory_parent.rng, age_on(t.factory_parent.member.date_of_birth, t.factory_parent.start_date))),
     )
     end_date = factory.LazyAttribute(lambda o: add_months(o.start_date, o.membership_type.duration))
     status = factory.LazyAttribute(lambda o: membership_status_on(o.end_date, o.as_of))

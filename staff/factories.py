@@ -26,6 +26,7 @@ from fitness.core.business import (
     pay_period_start,
     years_before,
 )
+from fitness.core import geography
 from fitness.core.catalog import CERTIFICATIONS, ROLES
 from fitness.core.drawing import (
     WeightedTable,
@@ -33,7 +34,7 @@ from fitness.core.drawing import (
     draw_first_name,
     draw_gender,
     draw_last_name,
-    draw_phone,
+    draw_state_phone,
     email_name_part,
     local_datetime,
     minutes_between,
@@ -153,8 +154,10 @@ def fill_staff_fields(rng, fields: dict) -> dict:
         fields["last_name"] = draw_last_name(rng)
     if "email" not in fields:
         fields["email"] = staff_email(fields["first_name"], fields["last_name"])
+    # Staff live where they work: a number of their facility's state (`home_state`, else any of the region).
+    home_state = fields.pop("home_state", None) or pick(rng, geography.region_states()).code
     if "phone" not in fields:
-        fields["phone"] = draw_phone(rng)
+        fields["phone"] = draw_state_phone(rng, home_state)
     if "employee_number" not in fields:
         fields["employee_number"] = employee_number_for(fields["staff_id"])
     hire_date = fields.get("hire_date")

@@ -269,6 +269,22 @@ PARTS_BY_EQUIPMENT_TYPE = {
     "Water Testing Kit": ("Reagents", "Test vials"),
 }
 
+# Which outside companies service which equipment (a brand's service department its own machines,
+# independents the common ones); types not named here are serviced by the facility's own staff only.
+_CARDIO_SERVICE = ("Life Fitness Service", "Precor Service", "Technogym Service", "Matrix Fitness Service",
+                   "Commercial Fitness Repair Co.", "Fitness Equipment Services Inc.")
+_STRENGTH_SERVICE = ("Hammer Strength Service", "Cybex Service", "Life Fitness Service",
+                     "Commercial Fitness Repair Co.", "Fitness Equipment Services Inc.")
+_POOL_SERVICE = ("Pentair Pool Service", "Aquatic Equipment Services")
+VENDORS_BY_EQUIPMENT_TYPE = {
+    "Treadmill": _CARDIO_SERVICE, "Elliptical": _CARDIO_SERVICE,
+    "Stationary Bike": ("Keiser Service", *_CARDIO_SERVICE), "Spin Bikes": ("Keiser Service", *_CARDIO_SERVICE),
+    "Rowing Machine": ("Concept2 Service", "Commercial Fitness Repair Co."),
+    "Bench Press": _STRENGTH_SERVICE, "Squat Rack": _STRENGTH_SERVICE, "Cable Machine": _STRENGTH_SERVICE,
+    "Leg Press": _STRENGTH_SERVICE, "Sound System": ("Pro Audio Installations",),
+    "Lane Dividers": _POOL_SERVICE, "Pool Vacuum": _POOL_SERVICE,
+}
+
 
 class Role(NamedTuple):
     job_title: str

@@ -14,6 +14,7 @@ the same weighted data.
 import bisect
 import datetime as dt
 import itertools
+import math
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,6 +25,7 @@ from faker.providers.person.en_US import Provider as _FakerPerson
 
 from members.choices import Gender
 
+from . import geography
 from .catalog import MEDICAL_ALERTS
 
 CENT = Decimal("0.01")
@@ -65,6 +67,20 @@ def pick(rng, values):
     return values[int(rng.random() * len(values))]
 
 
+def draw_poisson(rng, mean: float) -> int:
+    """A Poisson count with the given mean: Knuth's product of uniforms below a few hundred, a rounded normal
+    above (where the two agree closely)."""
+    if mean <= 0:
+        return 0
+    if mean > 500:
+        return max(0, round(rng.gauss(mean, mean ** 0.5)))
+    limit, count, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
 def cents(value) -> Decimal:
     """Money rounded once, to the cent, half up."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -84,9 +100,7 @@ FIRST_NAMES = {
 LAST_NAMES = WeightedTable(list(_FakerPerson.last_names.items()))
 EMAIL_DOMAINS = _FakerInternet.free_email_domains + ("outlook.com", "icloud.com", "aol.com")
 STREET_SUFFIXES = _FakerAddress.street_suffixes
-CITY_PREFIXES = _FakerAddress.city_prefixes
-CITY_SUFFIXES = _FakerAddress.city_suffixes
-ZIP_RANGES = _FakerAddress.states_postcode  # {state abbreviation: (lowest zip, highest zip)}
+ZIP_RANGES = {code: state.zip_range for code, state in geography.STATES.items()}  # {state: (lowest, highest zip)}
 STATES = tuple(ZIP_RANGES)
 
 # The seed draws gender uniformly from M/F/Other; a real chain's members are
@@ -138,12 +152,48 @@ def email_name_part(name: str) -> str:
     return "".join(ch for ch in ascii_name.lower() if ch.isalnum()) or "member"
 
 
-def draw_phone(rng) -> str:
-    """A North American number: area code and exchange never start with 0 or 1."""
-    area = rand_int(rng, 201, 989)
+def draw_phone(rng, area_codes=None) -> str:
+    """A valid North American number "(AAA) EEE-LLLL" with an area code from `area_codes` (default: any US
+    state's): the exchange never starts with 0 or 1, is never an N11 service code nor 555 (directory and
+    fictional numbers)."""
+    codes = area_codes or ALL_AREA_CODES
+    area = codes[int(rng.random() * len(codes))]
     exchange = rand_int(rng, 200, 999)
+    while exchange % 100 == 11 or exchange == 555:
+        exchange = rand_int(rng, 200, 999)
     line = rand_int(rng, 0, 9999)
     return f"({area}) {exchange}-{line:04d}"
+
+
+ALL_AREA_CODES = tuple(sorted(code for codes in geography.AREA_CODES.values() for code in codes))
+
+
+def draw_state_phone(rng, state: str) -> str:
+    """A valid number with one of the state's area codes."""
+    return draw_phone(rng, geography.AREA_CODES[state])
+
+
+def member_email(rng, first_name: str, last_name: str, member_number: int) -> str:
+    """A free-mail address built from the member's name and a number only this member has.
+
+    The number is the member's number through a fixed permutation (so it looks like any number people add to
+    an address, not an id), and names hold no digits: two members never share an address, however the rows
+    are drawn (starting members in a process of their own, joiners one by one, appended runs)."""
+    first, last = email_name_part(first_name), email_name_part(last_name)
+    style = rand_int(rng, 0, 3)
+    local = (f"{first}.{last}", f"{first}{last}", f"{first[:1]}{last}", f"{first}_{last}")[style]
+    return f"{local}{email_number(member_number)}@{pick(rng, EMAIL_DOMAINS)}"
+
+
+EMAIL_NUMBER_MODULUS, EMAIL_NUMBER_FACTOR = 99991, 7919  # a prime and a factor prime to it: a permutation
+
+
+def email_number(member_number: int) -> int:
+    """An injective map of member numbers: numbers below the modulus are permuted among themselves, larger
+    ones are kept (and so never meet a permuted one)."""
+    if 0 < member_number < EMAIL_NUMBER_MODULUS:
+        return member_number * EMAIL_NUMBER_FACTOR % EMAIL_NUMBER_MODULUS
+    return member_number
 
 
 def draw_street_address(rng) -> str:
@@ -155,23 +205,28 @@ def draw_street_address(rng) -> str:
     return address
 
 
-def draw_city(rng) -> str:
-    """A city name in Faker's en_US styles ("Lake Andrewton", "Port Mary", "Smithville")."""
-    style = rand_int(rng, 0, 3)
-    if style == 0:
-        return f"{pick(rng, CITY_PREFIXES)} {draw_first_name(rng, Gender.FEMALE)}{pick(rng, CITY_SUFFIXES)}"
-    if style == 1:
-        return f"{pick(rng, CITY_PREFIXES)} {draw_first_name(rng, Gender.MALE)}"
-    if style == 2:
-        return f"{draw_first_name(rng, Gender.FEMALE)}{pick(rng, CITY_SUFFIXES)}"
-    return f"{draw_last_name(rng)}{pick(rng, CITY_SUFFIXES)}"
+def draw_city(rng, state: str | None = None) -> str:
+    """A real city's name (of `state` when given)."""
+    return draw_city_in(rng, state).name
+
+
+def draw_city_in(rng, state: str | None = None) -> geography.City:
+    """A real city (geography.City) of `state`, or of any state."""
+    return pick(rng, geography.STATES[state or pick(rng, STATES)].cities)
 
 
 def draw_state_and_zip(rng, state: str | None = None) -> tuple[str, str]:
-    """A state abbreviation and a zip code inside that state's range."""
-    state = state or pick(rng, STATES)
-    low, high = ZIP_RANGES[state]
-    return state, f"{rand_int(rng, low, high):05d}"
+    """A state abbreviation and a zip code of one of its cities."""
+    city = draw_city_in(rng, state)
+    return city.state, geography.zip_code_in(rng, city)
+
+
+def draw_nearby_city(rng, home: geography.City, same_city_share: float = 0.55) -> geography.City:
+    """Where someone using a club in `home` lives: that city, else a city of the same metro area (M9)."""
+    if rng.random() < same_city_share:
+        return home
+    metro = geography.STATES[home.state].metros[home.metro]
+    return pick(rng, metro)
 
 
 def draw_medical_alert(rng) -> str | None:

@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from fitness.core.business import first_period_start, next_period_start
+from fitness.core.ids import format_id
 from fitness.core.tables import LOAD_ORDER
 from fitness.models import SeedRun
 from members.models import Member
@@ -30,8 +31,8 @@ from . import forked
 from .classes_sim import ClassStream, build_timetable, schedule_row
 from .clock import DayClock
 from .forked import Background, fork_pays
-from .master import build_master, new_member, starting_member_rows
-from .members_sim import DAILY_JOIN_RATE, MembershipStream, eligible_indexes, new_member_sim
+from .master import build_master, new_member, plan_member, starting_member_rows
+from .members_sim import MembershipStream, daily_joins, eligible_indexes, new_member_sim
 from .progress import Progress
 from .reviews_sim import ReviewBook, draw_instructor_records
 from .rows import instance_rows
@@ -52,7 +53,6 @@ STREAMS = {
     "classes": ("classinstances", "classenrollments", "instructorfeedback"),
     "staff": ("staffschedules", "stafftimetracking", "staffpayroll", "instructorperformance"),
 }
-JANUARY_JOIN_FACTOR = 3  # New Year's resolutions
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class Chain:
         rng = self.rng = sources.structure()
         self.master = build_master(profile, rng, chain_start, first_as_of, factory_rng=sources.master_rows())
         self.member_sims = [
-            new_member_sim(m.member_id, m.join_date, profile.facilities, rng) for m in self.master.members
+            new_member_sim(m, rng) for m in self.master.members
         ]
         self.certs = [starting_certifications(s, rng) for s in self.master.staff]
         self.structure_counters = Counters()
@@ -281,16 +281,20 @@ class Simulation:
         return clock
 
     def join_new_members(self, day: dt.date) -> list:
-        """The day's sign-ups, on the calendar from their first period on."""
-        expected = self.plan.profile.members * DAILY_JOIN_RATE * (JANUARY_JOIN_FACTOR if day.month == 1 else 1)
-        count = int(expected) + (self.day_rng.random() < expected - int(expected))
+        """The day's sign-ups (members_sim.daily_joins), on the calendar from their first period on.
+
+        Nobody joins on a day whose first period would start on or after as-of (a join on the 29th-31st starts
+        on the 1st): this run could not write that period, and a member must not show without one (M7). The
+        next run's window starts there and has its own joins."""
+        if first_period_start(day) >= self.plan.as_of:
+            return []
         joined = []
-        for _ in range(count):
+        for _ in range(daily_joins(self.day_rng, self.plan.profile.members, day)):
             number = self.counters.numbers["members"] + 1
             self.counters.numbers["members"] = number
-            member = new_member(number, day, self.plan.as_of, self.joiner_rng)
-            self.new_members.append(member)
-            sim = new_member_sim(member.member_id, member.join_date, self.plan.profile.facilities, self.day_rng)
+            planned = plan_member(format_id("members", number), day, self.chain.master.facilities, self.day_rng)
+            self.new_members.append(new_member(planned, self.plan.as_of, self.joiner_rng))
+            sim = new_member_sim(planned, self.day_rng)
             self.member_sims.append(sim)
             joined.append(sim)
             self.memberships.history(sim)

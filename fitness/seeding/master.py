@@ -7,7 +7,12 @@ database) with the simulation deciding the parts that must fit together:
 which areas each facility has, how many machines, who works where, which
 instructor holds which certification. Rows are kept as model instances here
 and turned into text rows by `rows.instance_rows` when loaded. Starting
-members are planned (id, join date) here and their rows drawn apart.
+members are planned here (id, join date, home facility, birth date, plan: what
+the simulation and the row must agree on) and their rows drawn apart.
+
+The chain lies in the states of the project's time-zone region
+(`fitness.core.geography`): its facilities cluster in a few states and their
+metro areas, as chains grow; members live near their home facility.
 
 The factories draw from sources passed to them (`rng=`), never from factory_boy's
 shared one: the master rows from `factory_rng`, the starting members' rows from
@@ -20,14 +25,18 @@ from dataclasses import dataclass, field
 from classes.factories import ClassTypeFactory
 from equipment.factories import EquipmentFactory
 from facilities.factories import FacilityAreaFactory, FacilityFactory
-from fitness.core import catalog
+from fitness.core import catalog, geography
+from fitness.core.business import first_period_start
 from fitness.core.drawing import WeightedTable
 from fitness.core.ids import format_id
-from members.factories import MemberFactory, MembershipTypeFactory
+from members.factories import (
+    MemberFactory, MembershipTypeFactory, birth_date_for_age, draw_join_age, draw_plan_for_age,
+)
 from staff.choices import JobTitle, StaffStatus
 from staff.factories import InstructorCertificationFactory, StaffFactory
 
 from .clock import minutes_of
+from .members_sim import join_day_weight
 from .rows import instance_rows
 
 MEMBER_HISTORY_YEARS = 3
@@ -59,6 +68,9 @@ class FacilitySim:
     area_id_by_type: dict = field(default_factory=dict)  # AreaType -> [area ids]
     machines_by_type: dict = field(default_factory=dict)  # usable equipment type -> [machine index]
     staff: list = field(default_factory=list)  # staff indexes with primary assignment here
+    site: object = None  # geography.City the facility stands in
+    machines: list = field(default_factory=list)  # every equipment index here, fixtures included
+    technicians: list = field(default_factory=list)  # "First Last" of the active Maintenance staff here
 
     @property
     def id(self):
@@ -89,14 +101,56 @@ def build_reference_rows(factory_rng):
     return plans, certifications, class_types
 
 
+# Parts of town that tell two clubs of one city apart.
+DISTRICTS = ("Downtown", "North", "South", "East", "West", "Uptown", "Midtown", "Riverside")
+
+
+def chain_state_count(facility_count: int, region_size: int) -> int:
+    """How many states a chain of this size spans: one for a few clubs, about five for fifty."""
+    return max(1, min(region_size, round((facility_count ** 0.5) * 0.7)))
+
+
+def place_facilities(count, rng, states=None) -> list:
+    """A geography.City for each facility. A chain grows out of a few states of its region (the populous ones
+    more likely), each of which gets a club before any gets two; in a state, clubs go to its metro areas by
+    their size, to a city of the metro that has none yet while there is one."""
+    states = list(states or geography.region_states())
+    by_population = WeightedTable([(state, state.population) for state in states])
+    chosen = []
+    while len(chosen) < chain_state_count(count, len(states)):
+        state = by_population.draw(rng)
+        if state not in chosen:
+            chosen.append(state)
+    chosen_by_population = WeightedTable([(state, state.population) for state in chosen])
+    used, sites = set(), []
+    for index in range(count):
+        state = chosen[index] if index < len(chosen) else chosen_by_population.draw(rng)
+        metro = WeightedTable([(m, len(m)) for m in state.metros]).draw(rng)
+        free = [city for city in metro if city not in used]
+        city = (free or metro)[int(rng.random() * len(free or metro))]
+        used.add(city)
+        sites.append(city)
+    return sites
+
+
+def facility_name(city, earlier_sites) -> str:
+    """"<City> Fitness Center", with a part of town once the city has a club already."""
+    clubs_before = sum(1 for site in earlier_sites if site == city)
+    if clubs_before == 0:
+        return f"{city.name} Fitness Center"
+    return f"{city.name} {DISTRICTS[(clubs_before - 1) % len(DISTRICTS)]} Fitness Center"
+
+
 def build_facilities(count, rng, purchased_by: dt.date, factory_rng):
     """Facilities with the core areas plus a draw of the optional ones, and their equipment.
     The structure is drawn from `rng`, the rows' own values by the factories from `factory_rng`."""
     facilities, equipment = [], []
     area_number = 0
+    sites = place_facilities(count, rng)
     for index in range(count):
-        row = FacilityFactory.build(facility_id=format_id("facilities", index + 1), rng=factory_rng)
-        sim = FacilitySim(index, row, minutes_of(row.open_time), minutes_of(row.close_time))
+        row = FacilityFactory.build(facility_id=format_id("facilities", index + 1), site=sites[index],
+                                    facility_name=facility_name(sites[index], sites[:index]), rng=factory_rng)
+        sim = FacilitySim(index, row, minutes_of(row.open_time), minutes_of(row.close_time), site=sites[index])
         names = list(catalog.CORE_AREA_NAMES) + [n for n in OPTIONAL_AREA_NAMES if rng.random() < 0.5]
         if index == 0 and "Pool Area" not in names:
             names.append("Pool Area")  # at least one pool in every chain, for aqua classes and lifeguards
@@ -123,33 +177,54 @@ def build_facilities(count, rng, purchased_by: dt.date, factory_rng):
                     )
                     if usable:
                         sim.machines_by_type.setdefault(equipment_type, []).append(len(equipment))
+                    sim.machines.append(len(equipment))
                     equipment.append(machine)
         facilities.append(sim)
     return facilities, equipment
 
 
+HEAVIEST_JOIN_DAY = max(join_day_weight(dt.date(2024, 1, d)) for d in range(1, 8))  # a January Monday
+
+
 def draw_join_date(rng, first: dt.date, last: dt.date) -> dt.date:
-    """A join date in [first, last] with the January spike (resolutions) and a summer lull."""
+    """A join date in [first, last], the days weighted as the window's joins are (January's resolutions, a
+    summer lull, busy Mondays: members_sim.join_day_weight), and early enough that the first period starts
+    by `last` (a join on the 29th-31st starts on the 1st), so every starting member holds one (rule M7)."""
     while True:
         day = rng_date(rng, first, last)
-        weight = 2.5 if day.month == 1 else 0.7 if day.month in (7, 8) else 1.0
-        if rng.random() * 2.5 < weight:
+        if rng.random() * HEAVIEST_JOIN_DAY < join_day_weight(day) and first_period_start(day) <= last:
             return day
 
 
 @dataclass(slots=True)
 class PlannedMember:
-    """A starting member as the simulation needs them. The rest of their row (names, contacts, birth date, ...)
-    is drawn by `starting_member_rows`, off the simulation's path (in a process of its own on large runs)."""
+    """A member as both the simulation and their row need them: who, when they joined, their home facility
+    (and its city, where they live near), their birth date and the plan they join on (one that fits their age,
+    rule M8). The rest of their row (names, contacts, ...) is drawn apart: by `starting_member_rows` off the
+    simulation's path (in a process of its own on large runs), by `new_member` for joiners."""
 
     member_id: str
     join_date: dt.date
+    home: int = 0  # index of the home facility
+    home_city: object = None  # geography.City of the home facility
+    birth_date: dt.date | None = None
+    plan: str = "MT001"  # membership type id of the first period
 
 
-def build_members(count, rng, window_start: dt.date):
+def plan_member(member_id, join_date: dt.date, facilities, rng) -> PlannedMember:
+    """A joiner's plan: a home club, an age on joining by the club's age bands, and a plan for that age."""
+    home = int(rng.random() * len(facilities))
+    age = draw_join_age(rng)
+    birth_date = birth_date_for_age(rng, join_date, age)
+    plan = draw_plan_for_age(rng, age)
+    return PlannedMember(member_id, join_date, home, facilities[home].site, birth_date, plan.membership_type_id)
+
+
+def build_members(count, rng, window_start: dt.date, facilities):
     """Members joined over the three years before the window."""
     first = window_start - dt.timedelta(days=365 * MEMBER_HISTORY_YEARS)
-    return [PlannedMember(format_id("members", number), draw_join_date(rng, first, window_start - dt.timedelta(days=1)))
+    return [plan_member(format_id("members", number), draw_join_date(rng, first, window_start - dt.timedelta(days=1)),
+                        facilities, rng)
             for number in range(1, count + 1)]
 
 
@@ -157,18 +232,22 @@ def starting_member_rows(planned, as_of: dt.date, seed) -> list[tuple]:
     """The planned members' rows (status 'Active' until the run knows theirs), drawn by the factory from a
     source of their own: the same rows wherever and whenever this runs."""
     rng = random.Random(f"{seed}:members")
-    return instance_rows([member_instance(m.member_id, m.join_date, as_of, rng) for m in planned])
+    return instance_rows([member_instance(m, as_of, rng) for m in planned])
 
 
-def new_member(number, join_date, as_of, rng):
-    """A member joining on `join_date`, their details drawn from `rng`."""
-    return member_instance(format_id("members", number), join_date, as_of, rng)
+def new_member(planned: PlannedMember, as_of, rng):
+    """The row of a member joining in the window, their details drawn from `rng`."""
+    return member_instance(planned, as_of, rng)
 
 
-def member_instance(member_id, join_date, as_of, rng):
+def member_instance(planned: PlannedMember, as_of, rng):
+    """The member's row: birth date as planned, living near their home facility (rule M9, S9)."""
+    extra = {"home_city": planned.home_city} if planned.home_city is not None else {}
+    if planned.birth_date is not None:
+        extra["date_of_birth"] = planned.birth_date
     return MemberFactory.build(
-        member_id=member_id, join_date=join_date, as_of=as_of, member_status="Active",
-        last_modified=dt.datetime.combine(join_date, dt.time(12), dt.timezone.utc), rng=rng,
+        member_id=planned.member_id, join_date=planned.join_date, as_of=as_of, member_status="Active",
+        last_modified=dt.datetime.combine(planned.join_date, dt.time(12), dt.timezone.utc), rng=rng, **extra,
     )
 
 
@@ -199,11 +278,14 @@ def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date,
         termination = rng_date(rng, hire_date + dt.timedelta(days=1), window_start - dt.timedelta(days=1)) if terminated else None
         member = StaffFactory.build(
             staff_id=format_id("staff", number), job_title=title, hire_date=hire_date, status=status,
-            termination_date=termination, as_of=as_of, rng=factory_rng,
+            termination_date=termination, as_of=as_of, home_state=facilities[facility_index].row.state,
+            rng=factory_rng,
         )
         member.facility_index = facility_index
         if not terminated:
             facilities[facility_index].staff.append(number - 1)
+            if title == JobTitle.MAINTENANCE:  # who services the facility's machines (rule S8)
+                facilities[facility_index].technicians.append(f"{member.first_name} {member.last_name}")
         staff.append(member)
     return staff
 
@@ -212,6 +294,6 @@ def build_master(profile, rng, window_start: dt.date, as_of: dt.date, factory_rn
     """The chain's master data: its structure drawn from `rng`, the factories' values from `factory_rng`."""
     plans, certifications, class_types = build_reference_rows(factory_rng)
     facilities, equipment = build_facilities(profile.facilities, rng, window_start, factory_rng)
-    members = build_members(profile.members, rng, window_start)
+    members = build_members(profile.members, rng, window_start, facilities)
     staff = build_staff(profile, facilities, rng, window_start, as_of, factory_rng)
     return Master(plans, certifications, class_types, facilities, equipment, members, staff)

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from fitness.core import catalog
 from fitness.core.business import add_months, first_period_start, next_period_start, period_status_on
-from fitness.core.drawing import WeightedTable, weighted
+from fitness.core.drawing import WeightedTable, draw_poisson, weighted
+from members.factories import adult_plan_for, age_on, plan_fits_age
 
 # Chance of leaving per month of membership, by persona.
 MONTHLY_LEAVE = {"regular": 0.006, "casual": 0.02, "lapsing": 0.07}
@@ -21,14 +22,35 @@ RESUME_AFTER_SUSPENSION = 0.7
 FAILED_PAYMENT_SHARE = 0.03
 PAYMENT_METHODS = (("Credit Card", 70), ("Bank Transfer", 25), ("Cash", 5))
 PLAN_BY_ID = {plan.membership_type_id: plan for plan in catalog.MEMBERSHIP_PLANS}
-DAILY_JOIN_RATE = 0.0009  # new members per existing member per day, outside January
+DAILY_JOIN_RATE = 0.0009  # new members per existing member per day, on average over the year
+# Joins by month, relative: January's resolutions (realism R14: 1.3-2.2x the average month), a spring and a
+# September bump, a summer lull and a quiet December.
+JOIN_MONTH_WEIGHTS = (1.8, 1.2, 1.1, 1.0, 1.0, 0.9, 0.8, 0.85, 1.1, 1.0, 0.8, 0.6)
+# Joins by weekday (Monday first): the week's resolve on Monday, few sign-ups at the weekend's end.
+JOIN_WEEKDAY_WEIGHTS = (1.3, 1.15, 1.05, 1.0, 0.8, 0.85, 0.6)
+JOIN_DAY_SPREAD = 16  # gamma shape of a day's own draw (promotions, weather): a coefficient of variation of 1/4
+
+
+def join_day_weight(day: dt.date) -> float:
+    """How many joins `day` draws relative to an average day of the year (month and weekday, mean 1)."""
+    month = JOIN_MONTH_WEIGHTS[day.month - 1] * 12 / sum(JOIN_MONTH_WEIGHTS)
+    weekday = JOIN_WEEKDAY_WEIGHTS[day.weekday()] * 7 / sum(JOIN_WEEKDAY_WEIGHTS)
+    return month * weekday
+
+
+def daily_joins(rng, members: int, day: dt.date) -> int:
+    """The day's sign-ups: Poisson around a mean that follows the month and weekday, times a day's own
+    gamma-drawn factor, so daily joins vary as a club's do (realism R27: coefficient of variation >= 0.3)."""
+    mean = members * DAILY_JOIN_RATE * join_day_weight(day)
+    return draw_poisson(rng, mean * rng.gammavariate(JOIN_DAY_SPREAD, 1 / JOIN_DAY_SPREAD))
+
 
 
 class MemberSim:
     """The simulation's view of one member (dates as ordinals)."""
 
     __slots__ = ("id", "persona", "home", "join", "method", "autorenew", "plan", "period_id", "start", "end",
-                 "status", "written", "stopped", "last_status", "first_period")
+                 "status", "written", "stopped", "last_status", "first_period", "born")
 
     def __init__(self, member_id, persona, home, join, method, autorenew, plan):
         self.id, self.persona, self.home, self.join = member_id, persona, home, join
@@ -40,6 +62,7 @@ class MemberSim:
         self.stopped = False
         self.last_status = None
         self.first_period = True
+        self.born = None  # birth date (ordinal): a renewal moves a member who outgrew an age-limited plan (M8)
 
     def state_row(self):
         """Every slot's value, in `__slots__` order (snapshot.py stores them under their names)."""
@@ -56,14 +79,28 @@ class MemberSim:
 # How often a member comes (visits_sim.VISIT_CHANCE) and how likely they are to leave (MONTHLY_LEAVE).
 PERSONAS = weighted(("regular", 60), ("casual", 25), ("lapsing", 15))
 PAYMENT_METHOD_TABLE = WeightedTable(PAYMENT_METHODS)
-PLAN_POPULARITY = WeightedTable([(plan.membership_type_id, plan.popularity) for plan in catalog.MEMBERSHIP_PLANS])
 
 
-def new_member_sim(member_id, join_date, facility_count, rng):
-    return MemberSim(
-        member_id, PERSONAS.draw(rng), rng.randrange(facility_count), join_date.toordinal(),
-        PAYMENT_METHOD_TABLE.draw(rng), rng.random() < 0.7, PLAN_POPULARITY.draw(rng),
+def new_member_sim(planned, rng):
+    """The simulation's member for a planned one (master.PlannedMember): its home facility, birth date and
+    first plan as planned (so the member's row agrees), the rest drawn here."""
+    member = MemberSim(
+        planned.member_id, PERSONAS.draw(rng), planned.home, planned.join_date.toordinal(),
+        PAYMENT_METHOD_TABLE.draw(rng), rng.random() < 0.7, planned.plan,
     )
+    member.born = planned.birth_date.toordinal() if planned.birth_date is not None else None
+    return member
+
+
+def fit_plan_to_age(member, start: dt.date):
+    """The member's plan for a period starting on `start`: theirs, unless it is age-limited and they have
+    outgrown it (a student turning 26 renews on the adult plan of the same length, rule M8)."""
+    plan = PLAN_BY_ID[member.plan]
+    if plan.age_range is not None and member.born is not None:
+        if not plan_fits_age(plan, age_on(dt.date.fromordinal(member.born), start)):
+            plan = adult_plan_for(plan)
+            member.plan = plan.membership_type_id
+    return plan
 
 
 def money(value: Decimal) -> str:
@@ -84,7 +121,7 @@ class MembershipStream:
     # -- periods ---------------------------------------------------------------------------------
     def begin_period(self, member, start: dt.date, status=None, schedule=True):
         rng = self.rng
-        plan = PLAN_BY_ID[member.plan]
+        plan = fit_plan_to_age(member, start)
         if status is None:
             draw = rng.random()
             status = "Suspended" if draw < SUSPEND_SHARE else "Cancelled" if draw < SUSPEND_SHARE + CANCEL_SHARE else "Active"

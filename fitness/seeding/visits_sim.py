@@ -11,6 +11,8 @@ import itertools
 
 import numpy as np
 
+from fitness.core import catalog
+
 from .clock import NUMBER_TEXT
 from .patterns import HOME_SHARE, STAY_MINUTES, VISIT_CHANCE, arrival_table
 
@@ -23,10 +25,53 @@ VISIT_CHANCES = [np.array([VISIT_CHANCE[p][weekend] for p in PERSONA_CODES]) for
 STAY_LOW = np.array([STAY_MINUTES[p][0] for p in PERSONA_CODES], dtype=np.int32)
 STAY_SPAN = np.array([STAY_MINUTES[p][1] - STAY_MINUTES[p][0] + 1 for p in PERSONA_CODES], dtype=np.int32)
 PREVENTIVE_EVERY_DAYS = 90
-REPAIR_CHANCE = 0.0015  # per machine per day
-MAINTENANCE_COST = {"Preventive": (60, 250), "Repair": (120, 900), "Inspection": (0, 80)}
-TECHNICIANS = ("Alex Rivera", "Jordan Lee", "Sam Patel", "Chris Novak", "Taylor Brooks", "Morgan Diaz")
-PARTS = ("Drive belt", "Console board", "Pedal assembly", "Cable and pulley", "Seat cushion", "Motor brushes")
+REPAIR_CHANCE = 0.0015  # per machine members use, per day
+FIXTURE_WEAR = 0.3  # fixtures (mirrors, mats, sound, pool gear) need fixing about a third as often
+MAINTENANCE_COST = {  # dollars, (min, max)
+    "Preventive": (60, 250), "Repair": (120, 900), "Inspection": (0, 80), "Part Replacement": (30, 600),
+}
+# Share of each kind of work the facility's own Maintenance staff do; the rest goes to a vendor that services
+# the type (catalog.VENDORS_BY_EQUIPMENT_TYPE), when there is one (rule S8).
+IN_HOUSE_SHARE = {"Preventive": 0.8, "Inspection": 0.9, "Repair": 0.45, "Part Replacement": 0.6}
+REPAIR_WITHOUT_PARTS = 0.3  # a fault fixed by adjusting, tightening or re-seating
+SERVICE_WORK = {  # what a scheduled service does, by equipment type
+    **dict.fromkeys(("Treadmill", "Elliptical", "Stationary Bike", "Spin Bikes"),
+                    "Scheduled service: cleaned, lubricated and calibrated"),
+    "Rowing Machine": "Scheduled service: chain cleaned and oiled, seat rollers and monitor checked",
+    **dict.fromkeys(("Bench Press", "Squat Rack", "Cable Machine", "Leg Press"),
+                    "Scheduled service: cables, pins and upholstery checked, frame bolts tightened"),
+    "Dumbbells": "Scheduled service: heads and handles checked, rack cleaned",
+    "Sound System": "Scheduled service: speakers, amplifier and microphones tested",
+    "Lane Dividers": "Scheduled service: ropes and floats checked, reels cleaned",
+    "Pool Vacuum": "Scheduled service: brushes, filter and motor checked",
+}
+INSPECTION_WORK = "Safety inspection, no defects found"
+
+
+class Upkeep:
+    """What maintaining one machine involves: the work it gets on schedule and when faulty, the parts it has,
+    who may do it (the facility's Maintenance staff, vendors for its type) and how fast it wears."""
+
+    __slots__ = ("scheduled", "fault", "parts", "technicians", "vendors", "wear", "service")
+
+    def __init__(self, equipment_type, technicians):
+        kinds = catalog.MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE[equipment_type]
+        self.scheduled = "Preventive" if "Preventive" in kinds else "Inspection"
+        self.fault = "Repair" if "Repair" in kinds else "Part Replacement"
+        self.parts = catalog.PARTS_BY_EQUIPMENT_TYPE[equipment_type]
+        self.technicians = tuple(technicians)
+        self.vendors = catalog.VENDORS_BY_EQUIPMENT_TYPE.get(equipment_type, ())
+        self.wear = REPAIR_CHANCE * (1 if equipment_type in catalog.USABLE_EQUIPMENT_TYPES else FIXTURE_WEAR)
+        self.service = SERVICE_WORK.get(equipment_type, INSPECTION_WORK)
+
+
+def machine_upkeep(facilities, machines) -> list:
+    """An Upkeep per machine (in `machines` order), from the facilities' machines and technicians."""
+    technicians_of = {}
+    for facility in facilities:
+        for index in facility.machines:
+            technicians_of[index] = facility.technicians
+    return [Upkeep(machine.type, technicians_of.get(index, ())) for index, machine in enumerate(machines)]
 
 
 class MachineSim:
@@ -80,6 +125,27 @@ class VisitRoster:
         return tuple(column[:size] for column in self._columns)
 
 
+def maintenance_work(upkeep, kind, rng):
+    """(description, part replaced or None) of one job of `kind` on a machine with this upkeep."""
+    if kind == "Preventive":
+        return upkeep.service, None
+    if kind == "Inspection":
+        return INSPECTION_WORK, None
+    if kind == "Repair" and rng.random() < REPAIR_WITHOUT_PARTS:
+        return "Reported fault fixed: adjusted and tested", None
+    part = upkeep.parts[rng.randrange(len(upkeep.parts))]
+    if kind == "Repair":
+        return f"Reported fault fixed: {part.lower()} replaced", part
+    return f"Worn {part.lower()} replaced", part
+
+
+def technician(upkeep, kind, rng) -> str:
+    """Who signs the job: one of the facility's Maintenance staff, or a vendor servicing the type."""
+    in_house = upkeep.technicians and (not upkeep.vendors or rng.random() < IN_HOUSE_SHARE[kind])
+    names = upkeep.technicians if in_house else upkeep.vendors
+    return names[rng.randrange(len(names))]
+
+
 class VisitStream:
     """Writes memberaccess, equipmentusage and equipmentmaintenance."""
 
@@ -98,6 +164,7 @@ class VisitStream:
         self.arrival_groups = [arrival_groups(facilities, weekend) for weekend in (False, True)]
         # Each facility's usable machines by type, as machine indexes.
         self.machine_types = [sorted(f.machines_by_type) for f in facilities]
+        self.upkeep = machine_upkeep(facilities, machines)  # per machine: who maintains it and how (maintain)
         # What a NULL column holds in the rows: None, or COPY's own "\\N" when a visit worker writes COPY text
         # (rows without None take the fast path of loader.copy_text).
         self.null = None
@@ -106,24 +173,25 @@ class VisitStream:
 
     # -- maintenance -----------------------------------------------------------------------------
     def maintain(self, day: dt.date, clock):
-        """Preventive service on schedule, the odd repair; returns nothing, marks machines out."""
+        """Scheduled service on time, the odd fault; returns nothing, marks machines out. The work fits the
+        machine's type and is signed by the facility's Maintenance staff or a vendor for the type (S8)."""
         ordinal, rng = day.toordinal(), self.rng
-        for machine in self.machines:
+        for machine, upkeep in zip(self.machines, self.upkeep):
             kind = None
             if machine.next_preventive <= ordinal:
-                kind, machine.next_preventive = "Preventive", ordinal + PREVENTIVE_EVERY_DAYS
+                kind, machine.next_preventive = upkeep.scheduled, ordinal + PREVENTIVE_EVERY_DAYS
                 machine.out_until = max(machine.out_until, ordinal)
-            elif rng.random() < REPAIR_CHANCE:
-                kind = "Repair"
+            elif rng.random() < upkeep.wear:
+                kind = upkeep.fault
                 machine.out_until = max(machine.out_until, ordinal + rng.randint(0, 1))
             if kind is not None:
                 low, high = MAINTENANCE_COST[kind]
                 cost = rng.randint(low * 100, high * 100)
+                description, part = maintenance_work(upkeep, kind, rng)
                 self.sink.add("equipmentmaintenance", (
                     self.counters.next("equipmentmaintenance"), machine.id, day.isoformat(), kind,
-                    TECHNICIANS[rng.randrange(len(TECHNICIANS))],
-                    "Scheduled service and safety check" if kind == "Preventive" else "Reported fault repaired",
-                    f"{cost // 100}.{cost % 100:02d}", rng.choice(PARTS) if kind == "Repair" else self.null,
+                    technician(upkeep, kind, rng), description, f"{cost // 100}.{cost % 100:02d}",
+                    part if part is not None else self.null,
                     (day + dt.timedelta(days=PREVENTIVE_EVERY_DAYS)).isoformat(),
                 ))
 
