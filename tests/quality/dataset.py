@@ -4,6 +4,9 @@ ods-rules.md, as check_ods defines them, for the window [2024-02-16, 2024-03-01)
 Times are local (America/New_York, UTC-5 in February) and stored aware. Two
 rows deliberately cross UTC midnight while staying on one local date (visit
 ACC00000002, session USG00000002), so a check that used UTC dates would fail.
+
+The chain lies in Massachusetts (Eastern, the region of America/New_York):
+zip codes 011xx of Springfield, phone numbers with its area code 413.
 """
 import datetime as dt
 from decimal import Decimal
@@ -41,6 +44,9 @@ def build_reference():
     MembershipType.objects.create(
         membership_type_id="MT006", type_name="Individual Annual", monthly_fee=Decimal("41.66"),
         registration_fee=Decimal("0.00"), duration=12)
+    MembershipType.objects.create(  # for members aged 65 and over (fitness.core.catalog, rule M8)
+        membership_type_id="MT004", type_name="Senior Monthly", monthly_fee=Decimal("39.99"),
+        registration_fee=Decimal("20.00"), duration=1)
     for cert_id, name, months in (("CERT001", "CPR/AED", 24), ("CERT002", "First Aid", 24),
                                   ("CERT005", "Registered Yoga Teacher", 36)):
         InstructorCertification.objects.create(
@@ -52,11 +58,11 @@ def build_reference():
 
 def build_facilities():
     main = Facility.objects.create(
-        facility_id="FAC001", facility_name="Downtown", address="1 Main St", city="Springfield", state="IL",
-        zip_code="62701", phone_number="555-0100", open_time=dt.time(5), close_time=dt.time(23))
+        facility_id="FAC001", facility_name="Downtown", address="1 Main St", city="Springfield", state="MA",
+        zip_code="01103", phone_number="(413) 736-2100", open_time=dt.time(5), close_time=dt.time(23))
     other = Facility.objects.create(
-        facility_id="FAC002", facility_name="Northside", address="9 North Rd", city="Springfield", state="IL",
-        zip_code="62702", phone_number="555-0200", open_time=dt.time(6), close_time=dt.time(22))
+        facility_id="FAC002", facility_name="Northside", address="9 North Rd", city="Chicopee", state="MA",
+        zip_code="01020", phone_number="(413) 594-2200", open_time=dt.time(6), close_time=dt.time(22))
     for area_id, facility, name, area_type, capacity in (
         ("AR0001", main, "Group Fitness Studio", "Studio", 30),
         ("AR0002", main, "Cardio Zone", "Cardio", 40),
@@ -70,17 +76,18 @@ def build_members():
     people = (
         ("MEM000001", dt.date(1990, 5, 5), dt.date(2024, 2, 16), "Active"),
         ("MEM000002", dt.date(1985, 1, 10), dt.date(2023, 6, 20), "Active"),
-        ("MEM000003", dt.date(1970, 3, 3), dt.date(2023, 1, 5), "Expired"),
+        ("MEM000003", dt.date(1956, 3, 3), dt.date(2023, 1, 5), "Expired"),  # 67 on 2024-01-05: a senior
     )
     for member_id, born, joined, status in people:
         Member.objects.create(
             member_id=member_id, first_name="Pat", last_name=member_id, email=f"{member_id}@example.com",
-            phone="555-0101", date_of_birth=born, gender="F", address="2 Elm St", city="Springfield",
-            state="IL", zip_code="62701", join_date=joined, member_status=status)
+            phone=f"(413) 739-{member_id[-4:]}", date_of_birth=born, gender="F", address="2 Elm St",
+            city="Springfield", state="MA", zip_code="01104", join_date=joined, member_status=status)
     for membership_id, member_id, type_id, start, end, status in (
         ("MSH00000001", "MEM000001", "MT001", dt.date(2024, 2, 16), dt.date(2024, 3, 16), "Active"),
         ("MSH00000002", "MEM000002", "MT006", dt.date(2023, 6, 20), dt.date(2024, 6, 20), "Active"),
-        ("MSH00000003", "MEM000003", "MT001", dt.date(2024, 1, 5), dt.date(2024, 2, 5), "Expired"),
+        ("MSH00000004", "MEM000003", "MT006", dt.date(2023, 1, 5), dt.date(2024, 1, 5), "Expired"),  # first period
+        ("MSH00000003", "MEM000003", "MT004", dt.date(2024, 1, 5), dt.date(2024, 2, 5), "Expired"),
     ):
         MemberMembership.objects.create(membership_id=membership_id, member_id=member_id,
                                         membership_type_id=type_id, start_date=start, end_date=end, status=status)
@@ -120,8 +127,12 @@ def build_visits_and_equipment():
             duration_minutes=int((end - start).total_seconds() // 60), usage_type="Workout")
     EquipmentMaintenance.objects.create(
         maintenance_id="MNT000001", equipment_id="EQ00001", maintenance_date=dt.date(2024, 2, 5),
-        maintenance_type="Preventive", technician_name="Sam", cost=Decimal("80.00"),
+        maintenance_type="Preventive", technician_name="Robin Hayes", cost=Decimal("80.00"),
         next_maintenance_date=dt.date(2024, 5, 5))
+    EquipmentMaintenance.objects.create(
+        maintenance_id="MNT000002", equipment_id="EQ00001", maintenance_date=dt.date(2023, 11, 10),
+        maintenance_type="Part Replacement", technician_name="Life Fitness Service", cost=Decimal("240.00"),
+        parts_replaced="Drive belt, Motor brushes", next_maintenance_date=dt.date(2024, 2, 5))
 
 
 def build_staff():
@@ -129,16 +140,19 @@ def build_staff():
         ("STF0001", "Group Fitness Instructor", "Fitness", dt.date(2023, 11, 1), "30.00", "Active", None),
         ("STF0002", "Manager", "Management", dt.date(2019, 1, 1), "40.00", "Active", None),
         ("STF0003", "Front Desk", "Front Office", dt.date(2021, 3, 1), "18.00", "Terminated", dt.date(2023, 12, 31)),
+        ("STF0004", "Maintenance", "Facilities", dt.date(2022, 1, 3), "20.00", "Active", None),
     ):
+        first_name, last_name = ("Robin", "Hayes") if title == "Maintenance" else ("Lee", staff_id)
         Staff.objects.create(
-            staff_id=staff_id, employee_number=f"E{staff_id}", first_name="Lee", last_name=staff_id,
-            email=f"{staff_id}@example.com", phone="555-0300", hire_date=hired, job_title=title,
+            staff_id=staff_id, employee_number=f"E{staff_id}", first_name=first_name, last_name=last_name,
+            email=f"{staff_id}@example.com", phone=f"(413) 736-{staff_id[-4:]}", hire_date=hired, job_title=title,
             department=department, employment_type="Full-Time", hourly_rate=Decimal(rate), status=status,
             termination_date=terminated)
     for assignment_id, staff_id, start, end in (
         ("ASG00001", "STF0001", dt.date(2023, 11, 1), None),
         ("ASG00002", "STF0002", dt.date(2019, 1, 1), None),
         ("ASG00003", "STF0003", dt.date(2021, 3, 1), dt.date(2023, 12, 31)),
+        ("ASG00004", "STF0004", dt.date(2022, 1, 3), None),
     ):
         StaffFacility.objects.create(assignment_id=assignment_id, staff_id=staff_id, facility_id="FAC001",
                                      is_primary=True, start_date=start, end_date=end)

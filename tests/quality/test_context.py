@@ -49,5 +49,5 @@ def test_a_flush_starts_a_new_chain(db):
 
 def test_window_without_seed_run_covers_all_data(valid_dataset):
     ctx = resolve_context(as_of=dt.date(2024, 3, 1))
-    # the earliest event in the data is payment PAY00000005 (2023-03-01)
-    assert (ctx.window_start, ctx.as_of, ctx.window_source) == (dt.date(2023, 3, 1), dt.date(2024, 3, 1), "all data")
+    # the earliest event in the data is the start of MEM000003's first period MSH00000004 (2023-01-05)
+    assert (ctx.window_start, ctx.as_of, ctx.window_source) == (dt.date(2023, 1, 5), dt.date(2024, 3, 1), "all data")

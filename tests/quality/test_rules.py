@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 from classes.models import ClassEnrollment, ClassInstance, ClassSchedule, ClassType
-from equipment.models import EquipmentMaintenance, EquipmentUsage
-from facilities.models import MemberAccess
+from equipment.models import Equipment, EquipmentMaintenance, EquipmentUsage
+from facilities.models import Facility, MemberAccess
 from fitness.quality import RULES, run_checks
-from members.models import Member, MemberMembership, MemberPayment
+from members.models import Member, MemberMembership, MemberPayment, MembershipType
 from staff.models import (
     InstructorFeedback,
     InstructorPerformance,
@@ -54,7 +54,7 @@ def visit_in_other_facilitys_area(undo, allow):
 
 
 def member_too_young(undo, allow):
-    set_fields(Member, "MEM000003", date_of_birth=dt.date(2010, 1, 1))
+    set_fields(Member, "MEM000001", date_of_birth=dt.date(2010, 1, 1))
 
 
 def period_before_joining(undo, allow):
@@ -71,6 +71,14 @@ def status_says_active(undo, allow):
 
 def registration_fee_wrong(undo, allow):
     set_fields(MemberPayment, "PAY00000001", amount=Decimal("20.00"))
+
+
+def joined_before_first_period(undo, allow):
+    set_fields(Member, "MEM000002", join_date=dt.date(2023, 6, 19))  # the first period starts a day later
+
+
+def senior_plan_under_65(undo, allow):
+    set_fields(Member, "MEM000003", date_of_birth=dt.date(1960, 3, 3))  # 63 when the senior period began
 
 
 def payment_before_joining(undo, allow):
@@ -163,16 +171,26 @@ def review_counts_wrong(undo, allow):
     set_fields(InstructorPerformance, "PRF00001", classes_per_month=2)
 
 
+def maintenance_by_stranger(undo, allow):
+    set_fields(EquipmentMaintenance, "MNT000001", technician_name="Sam")
+
+
+def member_phone_fictional(undo, allow):
+    set_fields(Member, "MEM000002", phone="(413) 555-0123")
+
+
 BREAKS = [
     ("I1", orphan_maintenance, "equipmentmaintenance.equipmentid:MNT000001"),
     ("I2", malformed_id, "equipmentmaintenance:MNT1"),
     ("I3", visit_in_other_facilitys_area, "ACC00000001"),
-    ("M1", member_too_young, "MEM000003"),
+    ("M1", member_too_young, "MEM000001"),
     ("M2", period_before_joining, "MSH00000003"),
     ("M3", period_one_day_long, "MSH00000003"),
     ("M4", status_says_active, "MEM000003"),
     ("M5", registration_fee_wrong, "PAY00000001"),
     ("M6", payment_before_joining, "PAY00000005"),
+    ("M7", joined_before_first_period, "MEM000002"),
+    ("M8", senior_plan_under_65, "MSH00000003"),
     ("V1", visit_without_membership, "ACC00000003"),
     ("V2", visit_duration_wrong, "ACC00000003"),
     ("V3", visits_overlap, "ACC00000003"),
@@ -194,6 +212,8 @@ BREAKS = [
     ("S5", payroll_hours_wrong, "PRL000001"),
     ("S6", certification_marked_expired, "SCR00001"),
     ("S7", review_counts_wrong, "PRF00001"),
+    ("S8", maintenance_by_stranger, "MNT000001"),
+    ("S9", member_phone_fictional, "MEM000002"),
 ]
 
 
@@ -205,7 +225,7 @@ def test_valid_dataset_passes_every_rule(valid_dataset):
     document = check()
     assert failing(document) == {}
     assert document["success"] is True
-    assert document["statistics"]["checks_run"] == 30
+    assert document["statistics"]["checks_run"] == len(RULES)
     assert document["statistics"]["rows"] > 23  # every table has rows
 
 
@@ -217,3 +237,139 @@ def test_breaking_one_row_fails_exactly_that_rule(valid_dataset, undo, allow_che
     assert failed[rule_id]["status"] == "fail"
     assert failed[rule_id]["count"] >= 1
     assert key in failed[rule_id]["sample_keys"]
+
+
+def failing_rules():
+    return {rule_id: sorted(c["sample_keys"]) for rule_id, c in failing(check()).items()}
+
+
+# --- M7: the first period, on the day the plans allow -------------------------------------------------------
+def add_member(member_id, joined, status, periods=(), **fields):
+    """A member with no visits or payments, and their periods (type, start, end, status)."""
+    values = dict(first_name="Kim", last_name=member_id, email=f"{member_id}@example.com", phone="(413) 739-0404",
+                  date_of_birth=dt.date(1980, 4, 4), gender="M", address="4 Oak St", city="Springfield",
+                  state="MA", zip_code="01104", join_date=joined, member_status=status)
+    Member.objects.create(member_id=member_id, **dict(values, **fields))
+    for number, (type_id, start, end, period_status) in enumerate(periods, start=10):
+        MemberMembership.objects.create(membership_id=f"MSH{number:08d}", member_id=member_id,
+                                        membership_type_id=type_id, start_date=start, end_date=end,
+                                        status=period_status)
+
+
+@pytest.mark.parametrize("joined,periods,status,fails", [
+    # Joined on the 30th: the first period starts on the 1st of the next month.
+    (dt.date(2024, 1, 30), [("MT001", dt.date(2024, 2, 1), dt.date(2024, 3, 1), "Expired")], "Expired", False),
+    (dt.date(2024, 1, 30), [("MT001", dt.date(2024, 2, 2), dt.date(2024, 3, 2), "Active")], "Active", True),
+    # Joined on the last simulated day: the first period starts on as-of, and must be there.
+    (dt.date(2024, 2, 29), [("MT001", dt.date(2024, 3, 1), dt.date(2024, 4, 1), "Active")], "Active", False),
+    (dt.date(2024, 2, 29), [], "Cancelled", True),
+    # Expired without ever having held a period.
+    (dt.date(2024, 2, 20), [], "Expired", True),
+], ids=["late-join-on-the-1st", "late-join-a-day-off", "join-on-last-day", "join-on-last-day-no-period",
+        "expired-without-period"])
+def test_first_period_starts_on_the_day_the_plans_allow(valid_dataset, joined, periods, status, fails):
+    add_member("MEM000004", joined, status, periods)
+    assert failing_rules() == ({"M7": ["MEM000004"]} if fails else {})
+
+
+# --- M8: plans with an age limit ---------------------------------------------------------------------------
+def add_plan_holder(type_id, born):
+    """A member who joined on 2024-02-01 (before the window) on plan `type_id`, born on `born`."""
+    add_member("MEM000004", dt.date(2024, 2, 1), "Expired",
+               [(type_id, dt.date(2024, 2, 1), dt.date(2024, 3, 1), "Expired")], date_of_birth=born)
+
+
+@pytest.mark.parametrize("born,fails", [
+    (dt.date(1959, 2, 1), False),  # 65 on the start date
+    (dt.date(1959, 2, 2), True),  # 64 on the start date, 65 the next day
+    (dt.date(1930, 1, 31), False),
+], ids=["65-that-day", "64-until-the-next-day", "94"])
+def test_senior_plan_from_the_65th_birthday(valid_dataset, born, fails):
+    add_plan_holder("MT004", born)
+    assert failing_rules() == ({"M8": ["MSH00000010"]} if fails else {})
+
+
+@pytest.mark.parametrize("born,fails", [
+    (dt.date(2008, 2, 1), False),  # 16 on the start date
+    (dt.date(1998, 2, 2), False),  # 25, 26 the next day
+    (dt.date(1998, 2, 1), True),  # 26 on the start date
+    (dt.date(1970, 5, 5), True),
+], ids=["16", "25-until-the-next-day", "26-that-day", "53"])
+def test_student_plan_from_16_to_25(valid_dataset, born, fails):
+    MembershipType.objects.create(
+        membership_type_id="MT003", type_name="Student Monthly", monthly_fee=Decimal("29.99"),
+        registration_fee=Decimal("15.00"), duration=1)
+    add_plan_holder("MT003", born)
+    assert failing_rules() == ({"M8": ["MSH00000010"]} if fails else {})
+
+
+# --- S8: who maintains a machine, and what the work can be ----------------------------------------------------
+@pytest.mark.parametrize("technician,day,fails", [
+    ("Robin Hayes", dt.date(2024, 2, 5), False),  # the facility's maintenance staff
+    ("Pentair Pool Service", dt.date(2024, 2, 5), False),  # an outside vendor of the catalog
+    ("Robin Hayes", dt.date(2021, 12, 1), True),  # before the assignment to the facility began
+    ("Lee STF0002", dt.date(2024, 2, 5), True),  # the manager, not maintenance staff
+    ("pentair pool service", dt.date(2024, 2, 5), True),  # not a vendor's name as the catalog writes it
+], ids=["own-staff", "vendor", "before-assignment", "not-maintenance-staff", "vendor-misspelt"])
+def test_maintenance_by_the_facilitys_staff_or_a_vendor(valid_dataset, technician, day, fails):
+    set_fields(EquipmentMaintenance, "MNT000001", technician_name=technician, maintenance_date=day)
+    assert failing_rules() == ({"S8": ["MNT000001"]} if fails else {})
+
+
+def test_maintenance_staff_at_another_facility_does_not_count(valid_dataset):
+    set_fields(StaffFacility, "ASG00004", facility_id="FAC002")
+    assert failing_rules() == {"S8": ["MNT000001"]}
+
+
+@pytest.mark.parametrize("equipment_type,kind,parts,fails", [
+    ("Mirrors", "Part Replacement", "Mirror panel", False),
+    ("Mirrors", "Inspection", None, False),
+    ("Mirrors", "Repair", None, True),  # a mirror is replaced, not repaired
+    ("Mirrors", "Part Replacement", "Drive motor", True),  # no motor on a mirror
+    ("Yoga Mats", "Part Replacement", "Yoga mats,Console board", True),
+    ("Treadmill", "Repair", "Drive belt,Motor brushes", False),
+    ("Treadmill", "Repair", "Brake pad", True),  # a spin bike's part
+    ("Treadmill", "Inspection", "Drive belt", True),  # an inspection replaces nothing
+    ("Treadmill", "Part Replacement", "", True),  # a replacement names its part
+    ("Hot Tub", "Repair", "Heater", False),  # a type the catalog does not know: only the technician is checked
+], ids=["mirror-panel", "mirror-inspection", "mirror-repair", "mirror-motor", "mat-console", "treadmill-belt",
+        "treadmill-brake-pad", "inspection-with-parts", "replacement-without-parts", "unknown-type"])
+def test_maintenance_work_fits_the_equipment_type(valid_dataset, equipment_type, kind, parts, fails):
+    Equipment.objects.create(
+        equipment_id="EQ00002", facility_id="FAC001", area_id="AR0001", equipment_name=f"{equipment_type} 1",
+        equipment_type=equipment_type, brand="Brand", model_name="M", serial_number="SN-2",
+        purchase_date=dt.date(2022, 1, 10), purchase_price=Decimal("500.00"),
+        warranty_expiry=dt.date(2025, 1, 10), status="Active")
+    EquipmentMaintenance.objects.create(
+        maintenance_id="MNT000003", equipment_id="EQ00002", maintenance_date=dt.date(2024, 2, 6),
+        maintenance_type=kind, technician_name="Robin Hayes", cost=Decimal("50.00"), parts_replaced=parts,
+        next_maintenance_date=dt.date(2024, 5, 6))
+    assert failing_rules() == ({"S8": ["MNT000003"]} if fails else {})
+
+
+# --- S9: where the chain and its members are ---------------------------------------------------------------
+@pytest.mark.parametrize("model,pk,values,offenders", [
+    (Facility, "FAC002", {"state": "IL"}, ["FAC002"]),  # Illinois is on Central time
+    (Facility, "FAC002", {"zip_code": "62702"}, ["FAC002"]),  # an Illinois zip code
+    (Facility, "FAC001", {"phone_number": "555-0100"}, ["FAC001"]),  # no area code
+    (Member, "MEM000002", {"state": "NY", "zip_code": "10001", "phone": "(212) 736-0002"}, ["MEM000002"]),
+    (Member, "MEM000003", {"state": "NY", "zip_code": "10001", "phone": "(212) 736-0003"}, []),  # never visits
+    (Member, "MEM000002", {"zip_code": "0110"}, ["MEM000002"]),
+    (Member, "MEM000002", {"phone": "(212) 736-0002"}, ["MEM000002"]),  # a New York area code
+    (Member, "MEM000002", {"phone": "(411) 736-0002"}, ["MEM000002"]),  # N11 area code
+    (Member, "MEM000002", {"phone": "(413) 911-0002"}, ["MEM000002"]),  # N11 exchange
+    (Member, "MEM000002", {"phone": "(413) 136-0002"}, ["MEM000002"]),  # exchange starting with 1
+    (Member, "MEM000002", {"phone": "413-736-0002"}, ["MEM000002"]),  # not the stored form
+    (Member, "MEM000002", {"phone": "(413) 555-0199"}, ["MEM000002"]),  # 555-01xx
+    (Member, "MEM000002", {"phone": "(413) 555-0200"}, []),  # other 555 numbers are real
+    (Member, "MEM000002", {"emergency_phone": "(413) 555-0100"}, ["MEM000002"]),
+    (Member, "MEM000002", {"emergency_phone": "(212) 736-0002"}, []),  # a relative may live elsewhere
+    (Member, "MEM000003", {"email": "Mem000002@EXAMPLE.com"}, ["MEM000002", "MEM000003"]),
+    (Staff, "STF0002", {"phone": "(911) 736-0002"}, ["STF0002"]),
+], ids=["facility-out-of-region", "facility-zip", "facility-phone", "member-away-from-home",
+        "member-without-visits", "member-zip", "member-phone-other-state", "n11-area-code", "n11-exchange",
+        "exchange-1xx", "phone-form", "555-01xx", "555-other", "emergency-phone-invalid",
+        "emergency-phone-other-state", "email-shared", "staff-phone"])
+def test_chain_geography(valid_dataset, model, pk, values, offenders):
+    set_fields(model, pk, **values)
+    assert failing_rules() == ({"S9": offenders} if offenders else {})

@@ -1,4 +1,4 @@
-"""Member and membership rules M1-M6.
+"""Member and membership rules M1-M8.
 
 Conventions shared with the seeder (ods-rules.md leaves them open, these
 checks pin them down):
@@ -8,7 +8,11 @@ checks pin them down):
 - Month arithmetic is calendar months clamped to the month end
   (2024-01-31 + 1 month = 2024-02-29), as dateutil.relativedelta does.
 """
+from fitness.core.business import LAST_START_DAY
+from fitness.core.catalog import MEMBERSHIP_PLANS
+
 from ..registry import Outcome, offenders, rule
+from .reference import literal
 
 RETRY_DAYS = 10
 
@@ -189,3 +193,67 @@ def check_payment_amounts(ctx):
     return offenders(ctx, """
         SELECT p.paymentid AS offender FROM memberpayments p JOIN members m ON m.memberid = p.memberid
         WHERE p.amount <= 0 OR p.paymentdate < m.joindate""")
+
+
+def first_period_start(ctx, join_date):
+    """SQL date: the first day a period may start for a member who joined on `join_date`
+    (fitness.core.business.first_period_start): that day, or the 1st of the next month
+    when it falls after the last billing start day of a month."""
+    d = ctx.dialect
+    day_of_month = f"({d.date_key(join_date)} %% 100)"
+    first_of_next_month = d.add_months(d.add_days(join_date, f"1 - {day_of_month}"), "1")
+    return f"(CASE WHEN {day_of_month} > {LAST_START_DAY} THEN {first_of_next_month} ELSE {join_date} END)"
+
+
+@rule("M7", "members", f"""Every member who joined has a first membership period: a period starting on
+the first day the plans allow after joining (joindate, or the 1st of the next month when joindate falls
+after day {LAST_START_DAY}, as the seeder does), required whenever that day is on or before as-of; and no
+member is 'Expired' without ever having held a period. Offender: the member.""")
+def check_first_period(ctx):
+    d = ctx.dialect
+    first_start = first_period_start(ctx, "m.joindate")
+    return offenders(ctx, f"""
+        SELECT m.memberid AS offender FROM members m
+        WHERE m.joindate <= {d.date_param('as_of')} AND {first_start} <= {d.date_param('as_of')}
+          AND NOT EXISTS (SELECT 1 FROM membermemberships mm
+                          WHERE mm.memberid = m.memberid AND mm.startdate = {first_start})
+        UNION ALL
+        SELECT m.memberid FROM members m
+        WHERE m.memberstatus = 'Expired'
+          AND NOT EXISTS (SELECT 1 FROM membermemberships mm WHERE mm.memberid = m.memberid)""")
+
+
+AGE_LIMITED_PLANS = [plan for plan in MEMBERSHIP_PLANS if plan.age_range is not None]
+
+
+def describe_age_range(age_range):
+    low, high = age_range
+    if high is None:
+        return f"{low} and over"
+    return f"{low}-{high}" if low is not None else f"up to {high}"
+
+
+def outside_age_range(ctx, age_range, birth_date, on_date):
+    """SQL condition: a person born on `birth_date` is not of an age in `age_range`
+    (whole years, both ends inclusive) on `on_date`. Birthdays follow M1's calendar
+    (years clamped at month end: born Feb 29, a year older on Feb 28)."""
+    d = ctx.dialect
+    low, high = age_range
+    too_young = f"{d.add_months(birth_date, str(12 * low))} > {on_date}" if low is not None else "1 = 0"
+    too_old = f"{d.add_months(birth_date, str(12 * (high + 1)))} <= {on_date}" if high is not None else "1 = 0"
+    return f"({too_young} OR {too_old})"
+
+
+@rule("M8", "membermemberships", "Age-limited plans only for members of that age on the period's startdate "
+      "(whole years, from dateofbirth): " + "; ".join(
+          f"{plan.membership_type_id} {plan.type_name} {describe_age_range(plan.age_range)}"
+          for plan in AGE_LIMITED_PLANS) + " (fitness.core.catalog). Offender: the period.")
+def check_plan_fits_age(ctx):
+    limits = " OR ".join(
+        f"(mm.membershiptypeid = {literal(plan.membership_type_id)} "
+        f"AND {outside_age_range(ctx, plan.age_range, 'm.dateofbirth', 'mm.startdate')})"
+        for plan in AGE_LIMITED_PLANS) or "1 = 0"
+    return offenders(ctx, f"""
+        SELECT mm.membershipid AS offender FROM membermemberships mm
+        JOIN members m ON m.memberid = mm.memberid
+        WHERE {limits}""")

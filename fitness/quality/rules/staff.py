@@ -1,14 +1,17 @@
-"""Staff rules S1-S7.
+"""Staff rules S1-S8.
 
 Assignments cover startdate <= d < enddate (no enddate = open-ended). A pay
 period is [payperiodstart, payperiodend], both inclusive, 14 days. A shift's
 date is staffschedules.scheduledate; tracked hours belong to the week and pay
 period of their shift's date.
 """
+from equipment.choices import MaintenanceType
 from fitness.core.business import OVERTIME_MULTIPLIER, PAY_PERIOD_DAYS, WEEK_REGULAR_HOURS
+from fitness.core.catalog import MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE, MAINTENANCE_VENDORS, PARTS_BY_EQUIPMENT_TYPE
 from staff.choices import INSTRUCTOR_TITLES, JobTitle
 
 from ..registry import offenders, rule
+from .reference import allowed_for_key, in_list, literal
 
 OPEN_END = "'9999-12-31'"
 HOURS_TOLERANCE = 0.01
@@ -225,3 +228,45 @@ def check_reviews(ctx):
         WHERE s.jobtitle IN ({titles}) AND s.hiredate < {as_of}
           AND {quarter(last_day)} - 1 > {quarter('s.hiredate')}
           AND (reviews.latest IS NULL OR {quarter('reviews.latest')} < {quarter(last_day)} - 1)""")
+
+
+def done_by_facility_maintenance_staff(ctx):
+    """SQL condition on em (equipmentmaintenance) and e (its equipment): technicianname is
+    "firstname lastname" of a staff member with the Maintenance job title assigned to the
+    equipment's facility on the maintenance date."""
+    return f"""EXISTS (SELECT 1 FROM staff st JOIN stafffacilities sf ON sf.staffid = st.staffid
+        WHERE st.jobtitle = {literal(JobTitle.MAINTENANCE)} AND st.firstname || ' ' || st.lastname = em.technicianname
+          AND sf.facilityid = e.facilityid AND sf.startdate <= em.maintenancedate
+          AND em.maintenancedate < COALESCE(sf.enddate, {OPEN_END}))"""
+
+
+@rule("S8", "equipmentmaintenance", f"""Maintenance is done by the facility's own staff or a named vendor, and the
+work fits the machine. (a) technicianname is "firstname lastname" of a staff member with jobtitle
+'{JobTitle.MAINTENANCE}' assigned (stafffacilities, startdate <= maintenancedate < enddate or no enddate) to the
+equipment's facility, or exactly one of the outside vendors of fitness.core.catalog.MAINTENANCE_VENDORS.
+(b) For an equipmenttype the catalog knows, maintenancetype is one the type receives
+(MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE: mirrors, mats, bands and test kits are inspected or have parts
+replaced, never repaired) and every comma-separated item of partsreplaced is a part of that type
+(PARTS_BY_EQUIPMENT_TYPE: no motors, belts or consoles on mirrors, mats, bands or dumbbells).
+(c) An '{MaintenanceType.INSPECTION}' replaces no parts; a '{MaintenanceType.REPLACEMENT}' names at least one.
+Offender: the maintenance row.""")
+def check_maintenance_work(ctx):
+    d = ctx.dialect
+    known_type = in_list("e.equipmenttype", PARTS_BY_EQUIPMENT_TYPE)
+    no_parts = "(em.partsreplaced IS NULL OR TRIM(em.partsreplaced) = '')"
+    listed_parts = d.split_csv("part", "equipmentmaintenance", "maintenanceid", "partsreplaced")
+    part_fits = allowed_for_key("e.equipmenttype", "part.item", PARTS_BY_EQUIPMENT_TYPE)
+    work_fits = allowed_for_key("e.equipmenttype", "em.maintenancetype", MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE)
+    return offenders(ctx, f"""
+        SELECT em.maintenanceid AS offender FROM equipmentmaintenance em
+        JOIN equipment e ON e.equipmentid = em.equipmentid
+        WHERE (NOT {in_list('em.technicianname', MAINTENANCE_VENDORS)}
+               AND NOT {done_by_facility_maintenance_staff(ctx)})
+           OR ({known_type} AND NOT {work_fits})
+           OR (em.maintenancetype = {literal(MaintenanceType.INSPECTION)} AND NOT {no_parts})
+           OR (em.maintenancetype = {literal(MaintenanceType.REPLACEMENT)} AND {no_parts})
+        UNION ALL
+        SELECT em.maintenanceid FROM {listed_parts}
+        JOIN equipmentmaintenance em ON em.maintenanceid = part.owner_id
+        JOIN equipment e ON e.equipmentid = em.equipmentid
+        WHERE {known_type} AND NOT {part_fits}""")
