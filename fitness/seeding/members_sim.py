@@ -25,7 +25,7 @@ PLAN_BY_ID = {plan.membership_type_id: plan for plan in catalog.MEMBERSHIP_PLANS
 DAILY_JOIN_RATE = 0.0009  # new members per existing member per day, on average over the year
 # Joins by month, relative: January's resolutions (realism R14: 1.3-2.2x the average month), a spring and a
 # September bump, a summer lull and a quiet December.
-JOIN_MONTH_WEIGHTS = (1.8, 1.2, 1.1, 1.0, 1.0, 0.9, 0.8, 0.85, 1.1, 1.0, 0.8, 0.6)
+JOIN_MONTH_WEIGHTS = (1.6, 1.2, 1.1, 1.0, 1.0, 0.9, 0.8, 0.85, 1.1, 1.0, 0.8, 0.6)
 # Joins by weekday (Monday first): the week's resolve on Monday, few sign-ups at the weekend's end.
 JOIN_WEEKDAY_WEIGHTS = (1.3, 1.15, 1.05, 1.0, 0.8, 0.85, 0.6)
 JOIN_DAY_SPREAD = 16  # gamma shape of a day's own draw (promotions, weather): a coefficient of variation of 1/4

@@ -17,6 +17,9 @@ from fitness.core.catalog import (
     EQUIPMENT_BRANDS,
     EQUIPMENT_BY_AREA,
     EQUIPMENT_PRICE_RANGE,
+    MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE,
+    MAINTENANCE_VENDORS,
+    PARTS_BY_EQUIPMENT_TYPE,
     USABLE_EQUIPMENT_TYPES,
 )
 
@@ -68,6 +71,16 @@ def test_maintenance_follows_v7(repeat):
     assert record.next_maintenance_date > record.maintenance_date
     assert record.cost >= 0
     assert record.maintenance_date >= record.equipment.purchase_date
+
+
+def test_maintenance_fits_the_equipment_type_and_names_a_vendor():
+    """S8: a lone maintenance row has no facility staff to name, so a vendor; work and parts of its type."""
+    for record in EquipmentMaintenanceFactory.build_batch(300):
+        kind = record.equipment.equipment_type
+        assert record.technician_name in MAINTENANCE_VENDORS
+        assert record.maintenance_type in MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE[kind]
+        assert record.parts_replaced is None or record.parts_replaced in PARTS_BY_EQUIPMENT_TYPE[kind]
+        assert (record.parts_replaced is None) == (record.maintenance_type in ("Preventive", "Inspection"))
 
 
 def test_maintenance_dates_can_be_given():

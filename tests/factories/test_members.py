@@ -4,17 +4,21 @@ from decimal import Decimal
 
 import pytest
 
+from fitness.core import geography
 from fitness.core.business import add_months, years_before
 from fitness.core.catalog import MEDICAL_ALERTS, MEMBERSHIP_PLANS
 from fitness.core.drawing import ZIP_RANGES
 from fitness.core.ids import ID_FORMATS
 from members.choices import Gender, MembershipStatus, MemberStatus, PaymentType
 from members.factories import (
+    PLAN_BY_ID,
     MemberFactory,
     MemberMembershipFactory,
     MemberPaymentFactory,
     MembershipTypeFactory,
+    plan_fits_age,
 )
+from members.factories import age_on as age_as_rules_count  # Feb 29 birthdays as M8 counts them
 from members.models import MembershipType
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +47,28 @@ def test_member_identity_is_consistent():
         assert member.medical_alerts in {alert for alert, _ in MEDICAL_ALERTS}
         assert member.member_status in MemberStatus.values
         assert ID_FORMATS["members"].pattern.match(member.member_id)
+
+
+def test_members_live_in_the_region_with_their_states_numbers_and_emails_of_their_own():
+    """S9 for factory members: a real city of a state of the TIME_ZONE region, a zip of that city, phones with
+    the state's area codes (the emergency contact mostly nearby), one email per member."""
+    region = {state.code for state in geography.region_states()}
+    members = MemberFactory.build_batch(1000)
+    for member in members:
+        city = geography.city_named(member.state, member.city)
+        assert member.state in region and city is not None
+        assert int(member.zip_code[:3]) in city.zip_prefixes
+        assert int(member.phone[1:4]) in geography.AREA_CODES[member.state]
+    nearby = sum(int(m.emergency_phone[1:4]) in geography.AREA_CODES[m.state] for m in members) / len(members)
+    assert 0.8 < nearby < 1
+    assert len({m.email for m in members}) == len(members)
+
+
+def test_a_period_is_on_a_plan_that_fits_the_members_age(as_of):
+    for _ in range(40):
+        period = MemberMembershipFactory()
+        plan = PLAN_BY_ID[period.membership_type.membership_type_id]
+        assert plan_fits_age(plan, age_as_rules_count(period.member.date_of_birth, period.start_date))  # M8
 
 
 def test_medical_alerts_follow_the_seed_weights():
