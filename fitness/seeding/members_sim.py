@@ -15,6 +15,8 @@ from fitness.core.business import add_months, first_period_start, next_period_st
 from fitness.core.drawing import WeightedTable, draw_poisson, weighted
 from members.factories import adult_plan_for, age_on, plan_fits_age
 
+from .patterns import draw_visit_habits
+
 # Chance of leaving per month of membership, by persona.
 MONTHLY_LEAVE = {"regular": 0.006, "casual": 0.02, "lapsing": 0.07}
 SUSPEND_SHARE, CANCEL_SHARE = 0.015, 0.01
@@ -50,7 +52,8 @@ class MemberSim:
     """The simulation's view of one member (dates as ordinals)."""
 
     __slots__ = ("id", "persona", "home", "join", "method", "autorenew", "plan", "period_id", "start", "end",
-                 "status", "written", "stopped", "last_status", "first_period", "born")
+                 "status", "written", "stopped", "last_status", "first_period", "visit_rate", "roam",
+                 "born")
 
     def __init__(self, member_id, persona, home, join, method, autorenew, plan):
         self.id, self.persona, self.home, self.join = member_id, persona, home, join
@@ -62,6 +65,9 @@ class MemberSim:
         self.stopped = False
         self.last_status = None
         self.first_period = True
+        # How often they come (visits per week) and which clubs besides home they use: new_member_sim draws
+        # them (patterns.draw_visit_habits); the visit stream reads them.
+        self.visit_rate, self.roam = 1.0, 0.0
         self.born = None  # birth date (ordinal): a renewal moves a member who outgrew an age-limited plan (M8)
 
     def state_row(self):
@@ -76,7 +82,7 @@ class MemberSim:
         return member
 
 
-# How often a member comes (visits_sim.VISIT_CHANCE) and how likely they are to leave (MONTHLY_LEAVE).
+# How likely a member is to leave (MONTHLY_LEAVE) and, through it, how often they come (patterns.VISIT_HABITS).
 PERSONAS = weighted(("regular", 60), ("casual", 25), ("lapsing", 15))
 PAYMENT_METHOD_TABLE = WeightedTable(PAYMENT_METHODS)
 
@@ -89,6 +95,7 @@ def new_member_sim(planned, rng):
         PAYMENT_METHOD_TABLE.draw(rng), rng.random() < 0.7, planned.plan,
     )
     member.born = planned.birth_date.toordinal() if planned.birth_date is not None else None
+    member.visit_rate, member.roam = draw_visit_habits(member.persona, rng)
     return member
 
 

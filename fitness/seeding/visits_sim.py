@@ -1,12 +1,18 @@
 """Check-ins, equipment sessions and maintenance, one day at a time.
 
 Each eligible member (V1) may visit once a day (so never two visits at once,
-V3), at a peak-weighted minute inside opening hours (V2, V4), mostly at their
-home facility. About 30% of visits work out on 1-3 machines, one after the
-other inside the visit (V5), each machine free at that time and in service
-(V6). Maintenance takes machines out of service for the day (repairs: two).
+V3), with a chance from their own visit rate and the day (weekday, season,
+holiday), at a minute of the day's smooth hour curve, staying a log-normal
+time that ends by closing (V2, V4); mostly at their home facility, sometimes
+at a club near home, rarely anywhere (patterns.py holds the figures). A visit
+in an area with machines may work out on 1-3 of that area's machines, one
+after the other inside the visit (V5), each machine free at that time and in
+service (V6). Maintenance takes machines out of service for the day (repairs:
+two).
 """
+import bisect
 import datetime as dt
+import heapq
 import itertools
 
 import numpy as np
@@ -14,16 +20,17 @@ import numpy as np
 from fitness.core import catalog
 
 from .clock import NUMBER_TEXT
-from .patterns import HOME_SHARE, STAY_MINUTES, VISIT_CHANCE, arrival_table
+from .patterns import (
+    AREA_VISIT_WEIGHT, LAPSING_FADE_DAYS, LAPSING_FLOOR, MAX_DAILY_CHANCE, ROAM_BUCKETS, SECONDARY_SHARE,
+    SESSIONS_BY_AREA, STAY_MEDIAN, TRAVEL_SHARE, UNIT_POPULARITY, arrival_table, day_factor, secondary_table,
+    session_length, stay_minutes, weekend_like,
+)
 
 ACCESS_METHODS = ("Key Card",) * 14 + ("Mobile App",) * 5 + ("Staff Override",)
-SESSION_SHARE = 0.3
-PERSONA_CODES = {persona: code for code, persona in enumerate(VISIT_CHANCE)}
+PERSONA_CODES = {persona: code for code, persona in enumerate(STAY_MEDIAN)}
 LAPSING = PERSONA_CODES["lapsing"]
-# By persona code: visit chance on a weekday [0] and a weekend day [1]; shortest stay and the span above it.
-VISIT_CHANCES = [np.array([VISIT_CHANCE[p][weekend] for p in PERSONA_CODES]) for weekend in (0, 1)]
-STAY_LOW = np.array([STAY_MINUTES[p][0] for p in PERSONA_CODES], dtype=np.int32)
-STAY_SPAN = np.array([STAY_MINUTES[p][1] - STAY_MINUTES[p][0] + 1 for p in PERSONA_CODES], dtype=np.int32)
+STAY_MEDIANS = np.array([STAY_MEDIAN[p] for p in PERSONA_CODES], dtype=float)  # by persona code
+SHORTEST_SESSION = 5  # minutes; a session cut shorter by the end of the visit is not logged
 PREVENTIVE_EVERY_DAYS = 90
 REPAIR_CHANCE = 0.0015  # per machine members use, per day
 FIXTURE_WEAR = 0.3  # fixtures (mirrors, mats, sound, pool gear) need fixing about a third as often
@@ -92,37 +99,93 @@ def arrival_groups(facilities, weekend):
 
 
 def roster_entry(member):
-    """What the visit stream keeps of a member (MemberSim or alike): (id, persona, home facility, join ordinal)."""
-    return (member.id, member.persona, member.home, member.join)
+    """What the visit stream keeps of a member (MemberSim or alike): (id, persona, home facility, join ordinal,
+    visits per week, roam draw)."""
+    return (member.id, member.persona, member.home, member.join, member.visit_rate, member.roam)
 
 
 class VisitRoster:
     """The members as the visit stream reads them, in the run's member order: ids, and persona codes, home
-    facilities and join days as numpy columns (grown in place as members join)."""
+    facilities, join days, visit rates and roam buckets as numpy columns (grown in place as members join)."""
+
+    DTYPES = (np.int8, np.int32, np.int32, np.float64, np.int16)
 
     def __init__(self, members=()):
         self.ids = []
-        self._columns = [np.empty(0, dtype=np.int8), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)]
+        self._columns = [np.empty(0, dtype=dtype) for dtype in self.DTYPES]
         self.extend([roster_entry(m) for m in members])
 
     def extend(self, members):
-        """Append (id, persona, home facility index, join ordinal) tuples."""
+        """Append roster_entry tuples."""
         if not members:
             return
         size, grown = len(self.ids), len(self.ids) + len(members)
         if grown > len(self._columns[0]):
             capacity = max(grown, 2 * len(self._columns[0]))
             self._columns = [np.resize(column, capacity) for column in self._columns]
-        for position, (member_id, persona, home, join) in enumerate(members, start=size):
+        persona, home, join, rate, roam = self._columns
+        for position, (member_id, kind, home_index, joined, visit_rate, roam_draw) in enumerate(members, start=size):
             self.ids.append(member_id)
-            self._columns[0][position] = PERSONA_CODES[persona]
-            self._columns[1][position] = home
-            self._columns[2][position] = join
+            persona[position] = PERSONA_CODES[kind]
+            home[position] = home_index
+            join[position] = joined
+            rate[position] = visit_rate
+            roam[position] = min(int(roam_draw * ROAM_BUCKETS), ROAM_BUCKETS - 1)
 
     def columns(self):
-        """(persona code, home, join) arrays of every member so far."""
+        """(persona code, home, join, visits per week, roam bucket) arrays of every member so far."""
         size = len(self.ids)
         return tuple(column[:size] for column in self._columns)
+
+
+class AreaSessions:
+    """How visits logged to one area use its machines: the chance of any session, the cumulative chances of
+    1, 2 or 3 sessions, and the area's machine types with their cumulative pull (units x popularity)."""
+
+    __slots__ = ("chance", "counts", "types", "pulls")
+
+    def __init__(self, area_name, machines_by_type):
+        chance, count_chances = SESSIONS_BY_AREA.get(area_name, (0.0, (1.0,)))
+        self.types = [t for t in catalog.EQUIPMENT_BY_AREA.get(area_name, ()) if machines_by_type.get(t)]
+        self.chance = chance if self.types else 0.0
+        self.counts = list(itertools.accumulate(count_chances))
+        self.pulls = list(itertools.accumulate(len(machines_by_type[t]) * UNIT_POPULARITY[t] for t in self.types))
+
+    def session_count(self, uniform) -> int:
+        return 1 + min(bisect.bisect_right(self.counts, uniform), len(self.counts) - 1)
+
+    def machine_type(self, uniform) -> str:
+        return self.types[bisect.bisect_right(self.pulls, uniform * self.pulls[-1])]
+
+
+def overflow_areas(facilities):
+    """(capacity of each member area, in the stream's area order; for each, the other member areas of its
+    facility, roomiest first): where a visitor goes when the area they came for is full (V8)."""
+    capacities, overflow, offset = [], [], 0
+    for facility in facilities:
+        capacity_of = {area.area_id: area.max_capacity for area in facility.areas}
+        local = [capacity_of[area_id] for area_id in facility.member_area_ids]
+        roomiest = sorted(range(len(local)), key=lambda k: (-local[k], k))
+        capacities.extend(local)
+        overflow.extend([offset + k for k in roomiest if k != own] for own in range(len(local)))
+        offset += len(local)
+    return capacities, overflow
+
+
+def area_plans(facilities):
+    """(names of the member areas in the stream's area order, cumulative visit weights keyed facility + share,
+    AreaSessions per area): a visit at facility f with draw u lands in area searchsorted(weights, f + u)."""
+    names, weights, sessions = [], [], []
+    for facility in facilities:
+        name_of = {area.area_id: area.area_name for area in facility.areas}
+        local = [name_of[area_id] for area_id in facility.member_area_ids]
+        shares = np.cumsum([AREA_VISIT_WEIGHT.get(name, 1) for name in local], dtype=float)
+        shares /= shares[-1]
+        shares[-1] = 1.0
+        weights.extend(facility.index + shares)
+        names.extend(local)
+        sessions.extend(AreaSessions(name, facility.machines_by_type) for name in local)
+    return names, np.array(weights), sessions
 
 
 def maintenance_work(upkeep, kind, rng):
@@ -158,12 +221,12 @@ class VisitStream:
         self.facility_ids = [f.id for f in facilities]
         self.close_minutes = np.array([f.close_min for f in facilities], dtype=np.int32)
         self.area_ids = [area for f in facilities for area in f.member_area_ids]
-        self.area_counts = np.array([len(f.member_area_ids) for f in facilities], dtype=np.int32)
-        self.area_offsets = np.array(list(itertools.accumulate((len(f.member_area_ids) for f in facilities),
-                                                              initial=0))[:-1], dtype=np.int32)
+        self.area_names, self.area_weights, self.area_sessions = area_plans(facilities)
+        self.session_chance = [plan.chance for plan in self.area_sessions]
+        self.area_capacity, self.overflow = overflow_areas(facilities)
         self.arrival_groups = [arrival_groups(facilities, weekend) for weekend in (False, True)]
-        # Each facility's usable machines by type, as machine indexes.
-        self.machine_types = [sorted(f.machines_by_type) for f in facilities]
+        # Each home club's secondary clubs by roam bucket (patterns.secondary_table).
+        self.secondaries = secondary_table(facilities)
         self.upkeep = machine_upkeep(facilities, machines)  # per machine: who maintains it and how (maintain)
         # What a NULL column holds in the rows: None, or COPY's own "\\N" when a visit worker writes COPY text
         # (rows without None take the fast path of loader.copy_text).
@@ -200,27 +263,42 @@ class VisitStream:
         """Visits of the day by the roster's members at positions `eligible` (int32 array), the ones eligible
         today (V1). Who comes, where, when and for how long is drawn for the whole day at once (numpy); the
         rows and the machine sessions, which depend on each other in check-in order, one visit at a time."""
-        ordinal, weekend = day.toordinal(), int(day.isoweekday() >= 6)
+        ordinal, weekend = day.toordinal(), int(weekend_like(day))
         draw = self.generator.random
-        persona, home, join = roster.columns()
-        eligible_persona = persona[eligible]
-        chance = VISIT_CHANCES[weekend][eligible_persona]
-        lapsing = eligible_persona == LAPSING  # tapering off the longer they have been members
-        chance[lapsing] *= np.maximum(0.15, 1 - (ordinal - join[eligible[lapsing]]) / 540)
-        who = eligible[draw(len(eligible)) < chance]
+        persona, home, join, rate, roam = roster.columns()
+        who = eligible[draw(len(eligible)) < self.visit_chances(day, eligible, persona, join, rate)]
         count = len(who)
-        persona = persona[who]
-        at_home, away, stay_draw, arrival_draw, area_draw, method_draw, session_draw = draw((7, count))
-        where = np.where(at_home < HOME_SHARE, home[who], (away * self.facility_count).astype(np.int32))
-        stay = STAY_LOW[persona] + (stay_draw * STAY_SPAN[persona]).astype(np.int32)
+        where_draw, pick_draw, arrival_draw, area_draw, method_draw, session_draw = draw((6, count))
+        stay_normal = self.generator.standard_normal(count)
+        where = self.facilities_visited(home[who], roam[who], where_draw, pick_draw)
         start = self.arrival_minutes(where, arrival_draw, weekend)
-        start = np.minimum(start, self.close_minutes[where] - stay)
-        area = self.area_offsets[where] + (area_draw * self.area_counts[where]).astype(np.int32)
+        # A stay that would outlast the club ends at closing (arrivals stop a quarter of an hour before it).
+        stay = np.minimum(stay_minutes(STAY_MEDIANS[persona[who]], stay_normal), self.close_minutes[where] - start)
+        area = np.searchsorted(self.area_weights, where + area_draw, side="right")
         order = np.lexsort((who, start))  # by arrival, then member (ids follow roster order): check-in order
         columns = (start[order].tolist(), who[order].tolist(), stay[order].tolist(), where[order].tolist(),
                    area[order].tolist(), (method_draw[order] * len(ACCESS_METHODS)).astype(np.int32).tolist(),
-                   (session_draw[order] < SESSION_SHARE).tolist())
+                   session_draw[order].tolist())
         self.write_visits(ordinal, clock, roster.ids, columns)
+
+    def visit_chances(self, day, eligible, persona, join, rate):
+        """Each eligible member's chance of coming today: their weekly rate spread over the week as the day's
+        weekday, season and holiday say; a lapsing member's fades the longer they have been a member."""
+        chance = rate[eligible] * (day_factor(day) / 7)
+        lapsing = persona[eligible] == LAPSING
+        fade = 1 - (day.toordinal() - join[eligible[lapsing]]) / LAPSING_FADE_DAYS
+        chance[lapsing] *= np.maximum(LAPSING_FLOOR, fade)
+        return np.minimum(chance, MAX_DAILY_CHANCE)
+
+    def facilities_visited(self, home, roam, where_draw, pick_draw):
+        """The club of each visit: a travel visit anywhere in the chain (rare), one of the member's clubs near
+        home (for members who have any), else home."""
+        first = self.secondaries[home, roam, 0]
+        chosen = self.secondaries[home, roam, (pick_draw * 2).astype(np.int32)]
+        secondary = np.where(chosen < 0, first, chosen)  # a member with one other club uses it
+        travel = (pick_draw * self.facility_count).astype(np.int32)
+        near = (where_draw < TRAVEL_SHARE + SECONDARY_SHARE) & (first >= 0)
+        return np.where(where_draw < TRAVEL_SHARE, travel, np.where(near, secondary, home)).astype(np.int32)
 
     def arrival_minutes(self, where, arrival_draw, weekend):
         """Arrival minute of each visit from its facility's peak-weighted table."""
@@ -241,32 +319,51 @@ class VisitStream:
         access_id, number = self.counters.format_of("memberaccess"), self.counters.numbers.get("memberaccess", 0)
         facility_ids, area_ids = self.facility_ids, self.area_ids
         self.usage_number = self.counters.numbers.get("equipmentusage", 0)
-        for start, member, stay, where, area, method, session in zip(*columns):
+        present = [[] for _ in area_ids]  # by area: check-out minutes of the visitors inside (a heap)
+        session_chance = self.session_chance
+        for start, member, stay, where, area, method, session_draw in zip(*columns):
+            area = self.area_with_room(area, start, start + stay, present)
+            if area is None:
+                continue  # the club is full: they come another day
             number += 1
             member_id = member_ids[member]
             add_access((
                 access_id % number, member_id, facility_ids[where], area_ids[area], stamps[start],
                 stamps[start + stay], ACCESS_METHODS[method], NUMBER_TEXT[stay],
             ))
-            if session:
-                self.sessions(facilities[where], member_id, start, start + stay, busy, free_after, out_of_service,
-                              stamps, usage_rows)
+            if session_draw < session_chance[area]:
+                self.sessions(facilities[where], self.area_sessions[area], member_id, start, start + stay, busy,
+                              free_after, out_of_service, stamps, usage_rows)
         self.counters.numbers["memberaccess"] = number
         self.counters.numbers["equipmentusage"] = self.usage_number
         self.sink.extend("memberaccess", access_rows)
         self.sink.extend("equipmentusage", usage_rows)
 
-    def sessions(self, facility, member_id, visit_start, visit_end, busy, free_after, out_of_service, stamps, rows):
-        """1-3 machine sessions back to back inside the visit, each on a free machine."""
+    def area_with_room(self, area, start, end, present):
+        """The visit's area, or when it is full the roomiest other member area of the club with room (V8: at no
+        moment more check-ins in an area than its maxcapacity); None when every one is full. The visitor is
+        counted in until `end`."""
+        for candidate in (area, *self.overflow[area]):
+            inside = present[candidate]
+            while inside and inside[0] <= start:
+                heapq.heappop(inside)
+            if len(inside) < self.area_capacity[candidate]:
+                heapq.heappush(inside, end)
+                return candidate
+        return None
+
+    def sessions(self, facility, plan, member_id, visit_start, visit_end, busy, free_after, out_of_service, stamps,
+                 rows):
+        """1-3 sessions back to back inside the visit on machines of the visit's area (`plan`: AreaSessions),
+        each on a free machine, each as long as its type's workouts run (cut at the end of the visit)."""
         random = self.rng.random
-        types = self.machine_types[facility.index]
         at = visit_start + 3 + int(random() * 8)
-        count = 1 + int(random() * 3)
+        count = plan.session_count(random())
         for number in range(count):
-            length = 10 + int(random() * 31)
-            if at + length > visit_end - 2:
+            kind = plan.machine_type(random())
+            length = min(session_length(kind, self.rng), visit_end - 2 - at)
+            if length < SHORTEST_SESSION:
                 return
-            kind = types[int(random() * len(types))]
             end = at + length
             machine = self.free_machine(facility.machines_by_type[kind], at, end, busy, free_after, out_of_service)
             if machine is not None:
