@@ -173,15 +173,30 @@ class Survey:
 
     # check-ins
     @cached_property
+    def checkin_clock(self):
+        """({(local date, local hour): check-ins}, members checking in on a weekday
+        evening summed over the days) over the window, from one pass that
+        converts each check-in to local time once (the costly part)."""
+        d = self.d
+        low, high = EVENING_PEAK
+        rows = self.rows(f"""
+            WITH v AS (
+                SELECT c.memberid, {d.date_of('c.local_in')} AS day, {d.hour_of('c.local_in')} AS hour
+                FROM (SELECT a.memberid, {d.local_datetime('a.checkintime')} AS local_in FROM memberaccess a
+                      WHERE {self.checkins_between()}{d.computed_once()}) AS c)
+            SELECT 'hour', v.day, v.hour, COUNT(*) FROM v GROUP BY v.day, v.hour
+            UNION ALL
+            SELECT 'evening', NULL, NULL, COUNT(*) FROM (
+                SELECT DISTINCT v.memberid, v.day FROM v
+                WHERE v.hour >= {low} AND v.hour < {high} AND {d.iso_weekday('v.day')} <= 5) AS evening""")
+        by_day_hour = {(as_date(day), int(hour)): count for kind, day, hour, count in rows if kind == "hour"}
+        evening = sum(count for kind, _day, _hour, count in rows if kind == "evening")
+        return by_day_hour, evening
+
+    @property
     def checkins_by_day_hour(self):
         """{(local date, local hour): check-ins} over the window."""
-        d = self.d
-        rows = self.rows(f"""
-            SELECT {d.date_of('v.local_in')} AS day, {d.hour_of('v.local_in')} AS hour, COUNT(*)
-            FROM (SELECT {d.local_datetime('a.checkintime')} AS local_in FROM memberaccess a
-                  WHERE {self.checkins_between()}{d.computed_once()}) AS v
-            GROUP BY {d.date_of('v.local_in')}, {d.hour_of('v.local_in')}""")
-        return {(as_date(day), int(hour)): count for day, hour, count in rows}
+        return self.checkin_clock[0]
 
     @cached_property
     def checkins_by_day(self):
@@ -293,15 +308,7 @@ def evening_reach(s):
     weekdays = weekday_count(s.start, s.end, range(1, 6))
     if not weekdays or not s.window_member_days:
         return unsupported("needs a weekday with active members in the window")
-    d = s.d
-    low, high = EVENING_PEAK
-    visitors = s.scalar(f"""
-        SELECT COUNT(*) FROM (
-            SELECT DISTINCT v.memberid, {d.date_of('v.local_in')} AS day
-            FROM (SELECT a.memberid, {d.local_datetime('a.checkintime')} AS local_in FROM memberaccess a
-                  WHERE {s.checkins_between()}{d.computed_once()}) AS v
-            WHERE {d.hour_of('v.local_in')} >= {low} AND {d.hour_of('v.local_in')} < {high}
-              AND {d.iso_weekday(d.date_of('v.local_in'))} <= 5) AS evening""")
+    visitors = s.checkin_clock[1]
     active = s.window_member_days / s.days
     return Reading(percent(visitors / weekdays, active),
                    note=f"{visitors / weekdays:.0f} members a weekday evening of {active:.0f} active")
@@ -816,48 +823,44 @@ def area_peaks(s):
     headcount, which only changes where there is a step."""
     d = s.d
     quarter = quarter_starting_at_or_after(d)
-    visits = f"""
-        SELECT v.areaid, {quarter('v.local_in')} AS quarter, 1 AS step FROM visits v
-        UNION ALL SELECT v.areaid, {quarter('v.local_out')}, -1 FROM visits v"""
     completed_classes = f"""FROM classinstances i JOIN classschedules c ON c.scheduleid = i.scheduleid
         WHERE i.status = 'Completed' AND i.actualcapacity > 0 AND i.actualendtime > i.actualstarttime
           AND i.classdate >= {d.date_param('window_start')} AND i.classdate < {d.date_param('window_end')}"""
-    classes = f"""
-        SELECT c.areaid, {quarter(d.local_datetime('i.actualstarttime'))}, i.actualcapacity {completed_classes}
-        UNION ALL
-        SELECT c.areaid, {quarter(d.local_datetime('i.actualendtime'))}, -i.actualcapacity {completed_classes}"""
+    steps = f"""
+        SELECT v.areaid, {quarter('v.checkintime')} AS quarter, 1 AS step FROM visits v
+        UNION ALL SELECT v.areaid, {quarter('v.checkouttime')}, -1 FROM visits v
+        UNION ALL SELECT c.areaid, {quarter('i.actualstarttime')}, i.actualcapacity {completed_classes}
+        UNION ALL SELECT c.areaid, {quarter('i.actualendtime')}, -i.actualcapacity {completed_classes}"""
     rows = s.rows(f"""
         WITH visits AS (
-            SELECT a.areaid, {d.local_datetime('a.checkintime')} AS local_in,
-                   {d.local_datetime('a.checkouttime')} AS local_out
-            FROM memberaccess a
+            SELECT a.areaid, a.checkintime, a.checkouttime FROM memberaccess a
             WHERE a.areaid IS NOT NULL AND a.checkouttime IS NOT NULL AND a.checkouttime > a.checkintime
-              AND {s.checkins_between()}{d.computed_once()}),
-        steps AS (SELECT areaid, quarter, SUM(step) AS step FROM ({visits} UNION ALL {classes}) AS all_steps
-                  GROUP BY areaid, quarter),
+              AND {s.checkins_between()}),
+        steps AS (SELECT areaid, quarter, SUM(step) AS step FROM ({steps}) AS all_steps GROUP BY areaid, quarter),
         headcount AS (SELECT areaid, SUM(step) OVER (PARTITION BY areaid ORDER BY quarter
                                                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS present
                       FROM steps)
         SELECT h.areaid, f.facilityid, MAX(h.present), f.maxcapacity FROM headcount h
         JOIN facilityareas f ON f.areaid = h.areaid
         WHERE f.maxcapacity > 0
-        GROUP BY h.areaid, f.facilityid, f.maxcapacity""",
-                  anchor=f"{s.start.isoformat()} 00:00:00")
+        GROUP BY h.areaid, f.facilityid, f.maxcapacity""")
     return {area: (facility, int(peak) / capacity) for area, facility, peak, capacity in rows}
 
 
 def quarter_starting_at_or_after(d):
     """A function giving the SQL of the number of the first quarter hour
-    starting at or after a local timestamp, counted from the window's first
-    local midnight (parameter `anchor`). A millisecond's slack absorbs
-    floating-point error at exact quarter hours."""
+    starting at or after a stored (UTC) timestamp, counted from 1970. Every
+    time zone the chain can lie in is offset from UTC by whole quarter hours,
+    so UTC quarter hours are local ones and no time-zone conversion is
+    needed. A slack of a millionth of a quarter absorbs floating-point error
+    at exact quarter hours."""
+    seconds = QUARTER_MINUTES * 60
     if d.is_postgres:
-        # date_part on an interval is a float: much cheaper than EXTRACT's numeric over millions of rows.
-        return lambda local: (f"CAST(CEIL(date_part('epoch', {local} - CAST(%(anchor)s AS timestamp))"
-                              f" / {QUARTER_MINUTES * 60} - 0.000001) AS integer)")
+        # date_part is a float: much cheaper than EXTRACT's numeric over millions of rows.
+        return lambda column: f"CAST(CEIL(date_part('epoch', {column}) / {seconds} - 0.000001) AS integer)"
 
-    def ceil(local):
-        x = f"({d.minutes_between('%(anchor)s', local)} / {QUARTER_MINUTES} - 0.000001)"
+    def ceil(column):
+        x = f"((julianday({column}) - 2440587.5) * {86400 // seconds} - 0.000001)"
         return f"(CAST({x} AS INTEGER) + (CASE WHEN {x} > CAST({x} AS INTEGER) THEN 1 ELSE 0 END))"
 
     return ceil
