@@ -167,6 +167,11 @@ class Survey:
     def days(self):
         return days_between(self.start, self.end)
 
+    @property
+    def year_start(self):
+        """The start of the window's last 365 days, or of the window when it is shorter."""
+        return max(self.start, self.end - dt.timedelta(days=365))
+
     def checkins_between(self, column="a.checkintime", start="window_start", end="window_end"):
         """Index-friendly `start <= local date of column < end` for two named date parameters."""
         return self.d.local_date_in(column, self.d.date_param(start), self.d.date_param(end))
@@ -227,16 +232,23 @@ class Survey:
     def window_member_days(self):
         return self.member_days(self.start, self.end)
 
-    def members_active_throughout(self, start_param, end_param):
-        """FROM-clause subquery `covered(memberid)`: members active on every day of [start, end)."""
+    def active_days_by_member(self, start_param, end_param, at_least):
+        """FROM-clause subquery `covered(memberid, active_days)`: the days each
+        member was active in [start, end), for members active at least
+        `at_least` (SQL) of them. Periods of one member never overlap (M2)."""
         d = self.d
         lo, hi = d.date_param(start_param), d.date_param(end_param)
         overlap = (f"{d.day_serial(f'CASE WHEN p.enddate < {hi} THEN p.enddate ELSE {hi} END')}"
                    f" - {d.day_serial(f'CASE WHEN p.startdate > {lo} THEN p.startdate ELSE {lo} END')}")
-        return f"""(SELECT p.memberid FROM membermemberships p
+        return f"""(SELECT p.memberid, SUM({overlap}) AS active_days FROM membermemberships p
                     WHERE p.status <> 'Suspended' AND p.startdate < {hi} AND p.enddate > {lo}
-                    GROUP BY p.memberid
-                    HAVING SUM({overlap}) >= {d.day_serial(hi)} - {d.day_serial(lo)}) AS covered"""
+                    GROUP BY p.memberid HAVING SUM({overlap}) >= {at_least}) AS covered"""
+
+    def members_active_throughout(self, start_param, end_param):
+        """FROM-clause subquery `covered(memberid, active_days)`: members active on every day of [start, end)."""
+        d = self.d
+        days = f"{d.day_serial(d.date_param(end_param))} - {d.day_serial(d.date_param(start_param))}"
+        return self.active_days_by_member(start_param, end_param, days)
 
     @cached_property
     def earliest_period_start(self):
@@ -290,17 +302,20 @@ def sleepers(s):
 
 @measure("R3", "heavy users (>= 4 visits/week)", "3%-15%", low=3, high=15, unit="%")
 def heavy_users(s):
+    """Members active at least four weeks of the window (all of a shorter one),
+    their visits per week of membership in it."""
     if s.days < 7:
         return unsupported(f"needs a week of visits, the window has {s.days} days")
     covered, heavy = s.row(f"""
-        SELECT COUNT(*), SUM(CASE WHEN 7 * COALESCE(v.visits, 0) >= 4 * %(days)s THEN 1 ELSE 0 END)
-        FROM {s.members_active_throughout('window_start', 'window_end')}
+        SELECT COUNT(*), SUM(CASE WHEN 7 * COALESCE(v.visits, 0) >= 4 * covered.active_days THEN 1 ELSE 0 END)
+        FROM {s.active_days_by_member('window_start', 'window_end', '%(at_least)s')}
         LEFT JOIN (SELECT a.memberid, COUNT(*) AS visits FROM memberaccess a
                    WHERE {s.checkins_between()} GROUP BY a.memberid) AS v ON v.memberid = covered.memberid""",
-                           days=s.days)
+                           at_least=min(28, s.days))
     if not covered:
-        return unsupported("no member was active throughout the window")
-    return Reading(percent(heavy or 0, covered), note=f"{heavy or 0} of {covered} members active all window")
+        return unsupported("no member was active four weeks of the window")
+    return Reading(percent(heavy or 0, covered),
+                   note=f"{heavy or 0} of {covered} members active >= {min(28, s.days)} days of the window")
 
 
 @measure("R4", "evening peak reach (members in 17-20 on a weekday)", "4%-14%", low=4, high=14, unit="%")
@@ -438,12 +453,13 @@ def visit_length(s):
 
 # -- members: where they live, which clubs they use ------------------------------------------------------
 def facility_use(s):
-    """(histogram {facilities used: members}, {home state agrees: members}) over the window's visits.
-    A member's home facility is the one they visited most (ties: the smallest id)."""
+    """(histogram {facilities used: members}, {home state agrees: members}) over the
+    visits of the window's last year (all of a shorter window). A member's home
+    facility is the one they visited most (ties: the smallest id)."""
     rows = s.rows(f"""
         WITH visits AS (
             SELECT a.memberid, a.facilityid, COUNT(*) AS n FROM memberaccess a
-            WHERE {s.checkins_between()} GROUP BY a.memberid, a.facilityid),
+            WHERE {s.checkins_between(start='year_start')} GROUP BY a.memberid, a.facilityid),
         ranked AS (
             SELECT memberid, facilityid,
                    ROW_NUMBER() OVER (PARTITION BY memberid ORDER BY n DESC, facilityid) AS place,
@@ -453,7 +469,8 @@ def facility_use(s):
         UNION ALL
         SELECT 'home', CASE WHEN m.state = f.state THEN 1 ELSE 0 END, COUNT(*)
         FROM ranked r JOIN members m ON m.memberid = r.memberid JOIN facilities f ON f.facilityid = r.facilityid
-        WHERE r.place = 1 GROUP BY CASE WHEN m.state = f.state THEN 1 ELSE 0 END""")
+        WHERE r.place = 1 GROUP BY CASE WHEN m.state = f.state THEN 1 ELSE 0 END""",
+                  year_start=s.year_start)
     used = {int(n): count for kind, n, count in rows if kind == "used"}
     home = {int(n): count for kind, n, count in rows if kind == "home"}
     return used, home
@@ -472,7 +489,8 @@ def facilities_per_member(s):
             median = n
             break
     many = percent(sum(count for n, count in used.items() if n > 5), total)
-    note = f"{total} visiting members over {s.days} days" + ("" if s.days >= 365 else " (a year in realism.md)")
+    days = days_between(s.year_start, s.end)
+    note = f"{total} visiting members over {days} days" + ("" if days >= 365 else " (a year in realism.md)")
     return Reading(f"median {median}; {many}% use > 5", ok=1 <= median <= 2 and many <= 5, note=note)
 
 

@@ -158,6 +158,40 @@ def test_daily_shape_and_weekend_share(small_chain):
     assert found["R6"]["value"] == 25.0 and found["R6"]["status"] == PASS
 
 
+@pytest.mark.parametrize("extra_visits, heavy", [(13, 0.0), (14, 25.0)])
+def test_heavy_users(small_chain, extra_visits, heavy):
+    # MEM4 has 2 visits; 4 a week over the 28 days is 16: 15 visits are not heavy use, 16 are.
+    for number in range(extra_visits):
+        day = dt.date(2024, 2, 12) + dt.timedelta(days=number)
+        start = dt.datetime.combine(day, dt.time(6), tzinfo=LOCAL)
+        MemberAccess.objects.create(
+            access_id=f"ACC{100 + number:08d}", member_id="MEM000004", facility_id="FAC001", area_id="AR0001",
+            check_in_time=start, check_out_time=start + dt.timedelta(minutes=40), access_method="Key Card",
+            duration=40)
+    result = measured("R3")["R3"]
+    assert result["value"] == heavy
+    assert "of 4 members active >= 28 days" in result["note"]
+
+
+def test_facilities_and_home_state(small_chain):
+    # MEM4 visits a New Jersey club three times and the New York one twice: the New Jersey club is
+    # their home facility, in another state than their address; each member uses 1 or 2 clubs.
+    Facility.objects.create(
+        facility_id="FAC002", facility_name="Hoboken", address="1 River St", city="Hoboken", state="NJ",
+        zip_code="07030", phone_number="(201) 736-0100", open_time=dt.time(5), close_time=dt.time(23))
+    FacilityArea.objects.create(area_id="AR0003", facility_id="FAC002", area_name="Cardio Zone", area_type="Cardio",
+                                max_capacity=20, square_footage=Decimal("900.00"))
+    for number, day in enumerate((13, 14, 15), start=20):
+        start = local(2, day, 19, 0)
+        MemberAccess.objects.create(
+            access_id=f"ACC{number:08d}", member_id="MEM000004", facility_id="FAC002", area_id="AR0003",
+            check_in_time=start, check_out_time=start + dt.timedelta(minutes=45), access_method="Key Card",
+            duration=45)
+    found = measured("R21", "R22")
+    assert found["R21"]["value"] == "median 1; 0.0% use > 5" and found["R21"]["status"] == PASS
+    assert found["R22"]["value"] == 75.0 and found["R22"]["status"] == WARN
+
+
 def test_visit_length(small_chain):
     # 15, 25, 50, 60, 60, 70, 75, 135: median 60, 2 of 8 under 30, 1 of 8 over 120.
     result = measured("R26")["R26"]
