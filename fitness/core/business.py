@@ -28,6 +28,22 @@ PAY_DAY_AFTER_END = 5  # paid on the Friday after the period's closing Sunday
 HOURS_PER_YEAR = 2080  # hourly rate = annual salary / 2080 hours
 
 
+# Payroll withholding as a share of gross pay: FICA, federal income tax by annual pay band, state income
+# tax, and health benefits for full-time staff. Higher pay withholds a larger share (realism R30).
+FICA_RATE = Decimal("0.0765")
+STATE_TAX_RATE = Decimal("0.04")
+INCOME_TAX_BANDS = ((30000, Decimal("0.07")), (45000, Decimal("0.09")), (60000, Decimal("0.11")),
+                    (None, Decimal("0.14")))
+FULL_TIME_BENEFITS_RATE = Decimal("0.045")
+
+
+def deduction_rate(hourly_rate: Decimal, full_time: bool) -> Decimal:
+    """The share of gross pay a staff member's payroll withholds."""
+    annual = hourly_rate * HOURS_PER_YEAR
+    income_tax = next(rate for limit, rate in INCOME_TAX_BANDS if limit is None or annual < limit)
+    return FICA_RATE + income_tax + STATE_TAX_RATE + (FULL_TIME_BENEFITS_RATE if full_time else 0)
+
+
 def pay_period_start(day: dt.date) -> dt.date:
     """The first day of the pay period that holds `day`."""
     return day - dt.timedelta(days=(day - PAY_PERIOD_EPOCH).days % PAY_PERIOD_DAYS)

@@ -16,7 +16,7 @@ from staff.choices import EmploymentType, JobTitle, StaffStatus
 from fitness.core import catalog
 from fitness.core.business import (
     AREA_TYPE_FOR_ROLE, OVERTIME_MULTIPLIER, PAY_DAY_AFTER_END, PAY_PERIOD_DAYS, PAY_PERIOD_EPOCH, WEEK_REGULAR_HOURS,
-    add_months,
+    add_months, deduction_rate,
 )
 
 from .clock import TIME_TEXT, hours_text, minutes_to_hundredths
@@ -26,7 +26,6 @@ PERIOD_EPOCH = PAY_PERIOD_EPOCH.toordinal()
 WEEK_LIMIT = WEEK_REGULAR_HOURS * 100  # in hundredths of an hour
 BUSY_WEEK_SHARE = 0.12
 ABSENT_SHARE, SHIFT_CANCEL_SHARE = 0.02, 0.01
-DEDUCTION_RATE = Decimal("0.22")
 VALIDITY = {c.certification_id: c.validity_months for c in catalog.CERTIFICATIONS}
 
 
@@ -200,7 +199,8 @@ class StaffStream:
             overtime_pay = (hours_cents(acc[4]) * rate * OVERTIME_MULTIPLIER).quantize(CENT, ROUND_HALF_UP)
             bonuses = Decimal(self.rng.randint(5, 25) * 10) if self.rng.random() < 0.05 else Decimal("0.00")
             gross = regular_pay + overtime_pay + bonuses
-            deductions = (gross * DEDUCTION_RATE).quantize(CENT, ROUND_HALF_UP)
+            withholding = deduction_rate(rate, staff.employment_type == EmploymentType.FULL_TIME)
+            deductions = (gross * withholding).quantize(CENT, ROUND_HALF_UP)
             self.sink.add("staffpayroll", (
                 self.counters.next("staffpayroll"), staff.staff_id, dt.date.fromordinal(first).isoformat(),
                 last_day.isoformat(), hours_text(acc[3]), hours_text(acc[4]), f"{regular_pay:.2f}",

@@ -144,3 +144,12 @@ def test_hours_per_year_is_stated_once():
     for role in catalog.ROLES:
         for salary in role.annual_salary:
             assert hourly_rate_from_salary(salary) == cents(Decimal(salary) / business.HOURS_PER_YEAR)
+
+
+def test_payroll_withholding_grows_with_pay_and_full_time_benefits():
+    from fitness.core.business import deduction_rate
+
+    low, high = deduction_rate(Decimal("12.00"), False), deduction_rate(Decimal("40.00"), False)
+    assert low < high
+    assert deduction_rate(Decimal("12.00"), True) > low
+    assert Decimal("0.15") < low < high < Decimal("0.35")
