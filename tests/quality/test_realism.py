@@ -314,6 +314,11 @@ def test_warnings_change_the_exit_status_only_with_strict(small_chain):
     assert run_command("--realism-only", "--strict", "--no-save", *WINDOW)[0] == 1
 
 
+def test_strict_implies_realism(small_chain):
+    _status, output = run_command("--strict", "--format", "json", "--no-save", *WINDOW)
+    assert len(json.loads(output)["realism"]) == 32
+
+
 def test_strict_passes_without_warnings(db):
     # An empty ODS supports no measure: all n/a, no warning.
     status, output = run_command("--realism-only", "--strict", "--no-save", *WINDOW)
