@@ -1,6 +1,6 @@
 """Admin for the ODS's own bookkeeping: saved data-quality runs, with a "Data
 quality" page listing recent runs and showing one report (the latest by
-default) rule by rule."""
+default) rule by rule, with its realism measures when the run computed them."""
 from django.contrib import admin
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .models import QualityRun
+from .quality.formatting import format_value
 
 RECENT_RUNS = 20
 
@@ -59,5 +60,6 @@ class QualityRunAdmin(admin.ModelAdmin):
             "report": report,
             "checks": report.get("checks", []),
             "completeness": sorted(report.get("completeness", {}).items()),
+            "realism": [dict(result, shown=format_value(result)) for result in report.get("realism", [])],
         }
         return TemplateResponse(request, "admin/quality/data_quality.html", context)

@@ -2,7 +2,9 @@
 import textwrap
 
 STATUS_LABELS = {"pass": "ok", "fail": "FAIL", "error": "ERROR"}
+REALISM_LABELS = {"pass": "ok", "warn": "WARN", "n/a": "n/a"}
 DESCRIPTION_WIDTH = 70
+NOTE_WIDTH = 90
 SAMPLES_SHOWN = 3
 
 
@@ -63,6 +65,31 @@ def format_failures(document):
     return "\n\n".join(blocks)
 
 
+def format_value(result):
+    """A measure's value for people: numbers with their unit, text as it is, n/a as a dash."""
+    value = result["value"]
+    if value is None:
+        return "-"
+    if isinstance(value, (int, float)):
+        return f"{value}{result.get('unit', '')}"
+    return str(value)
+
+
+def format_realism(measures):
+    rows = [
+        (result["id"], result["title"], format_value(result), result["range"], REALISM_LABELS[result["status"]],
+         textwrap.shorten(result["note"] or "", NOTE_WIDTH, placeholder=" ..."))
+        for result in measures
+    ]
+    return _table(("id", "measure", "value", "range", "status", "note"), rows)
+
+
+def realism_summary(measures):
+    statuses = [result["status"] for result in measures]
+    return (f"Realism: {statuses.count('pass')} pass, {statuses.count('warn')} warn, "
+            f"{statuses.count('n/a')} n/a")
+
+
 def format_report(document):
     context, stats = document["context"], document["statistics"]
     parts = [
@@ -74,6 +101,8 @@ def format_report(document):
     failures = format_failures(document)
     if failures:
         parts += ["", failures]
+    if "realism" in document:
+        parts += ["", "Realism (realism.md)", format_realism(document["realism"]), realism_summary(document["realism"])]
     parts += ["", "Completeness", format_completeness(document), ""]
     verdict = "PASS" if document["success"] else "FAIL"
     parts.append(

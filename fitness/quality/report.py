@@ -10,7 +10,9 @@ Document shape (also what `check_ods --format json` prints):
                  "count", "sample_keys": [<=10], "details": {}, "seconds", "error"?}],
      "completeness": {table: {total_records, missing_values, blank_values, completeness_score}},
      "profile": {table: {record_count, column_count, storage_bytes, date_range,
-                         numeric_stats, categorical_stats}}}
+                         numeric_stats, categorical_stats}},
+     "realism": [{"id", "title", "value", "range", "unit", "status": "pass"|"warn"|"n/a", "note"}]
+                (only when asked for: realism=True; see realism.py)}
 """
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -24,6 +26,7 @@ from fitness.models import QualityRun
 from . import rules  # noqa: F401  (registers every rule)
 from .context import resolve_context
 from .profiling import profile_ods
+from .realism import run_measures
 from .registry import RULES, ordered_rule_ids
 from fitness.core.tables import ods_models
 
@@ -196,14 +199,16 @@ def exit_status(document):
     return 0 if document["success"] else 1
 
 
-def run_checks(only=None, skip=None, as_of=None, days=None, save=True, profile=True, progress=None):
+def run_checks(only=None, skip=None, as_of=None, days=None, save=True, profile=True, progress=None,
+               realism=False):
     """Run the data-quality checks on the ODS and return the result document.
 
     only/skip: rule ids (list or comma-separated string). as_of (date) and days
     set the window [as_of - days, as_of); see context.resolve_context for the
     defaults. save: store the run as a QualityRun. profile: include the data
     profile (completeness is always computed). progress: optional callable
-    receiving each check result as it finishes.
+    receiving each check result as it finishes. realism: also compute the
+    realism measures R1-R32 (document key "realism"; they never change "success").
     Raises QualityCheckError when the checks cannot run at all.
     """
     rule_ids = select_rules(only, skip)
@@ -236,6 +241,8 @@ def run_checks(only=None, skip=None, as_of=None, days=None, save=True, profile=T
         "completeness": completeness,
         "profile": profiles,
     }
+    if realism:
+        document["realism"] = run_measures(ctx)
     if save:
         document["run_id"] = save_run(document, started_at).pk
     return document
