@@ -112,8 +112,10 @@ def chain_state_count(facility_count: int, region_size: int) -> int:
 
 def place_facilities(count, rng, states=None) -> list:
     """A geography.City for each facility. A chain grows out of a few states of its region (the populous ones
-    more likely), each of which gets a club before any gets two; in a state, clubs go to its metro areas by
-    their size, to a city of the metro that has none yet while there is one."""
+    more likely) and enters a state with a cluster: each state gets two clubs (one when the chain is too
+    small) before the rest go by population, so members have a club near home besides their own (M9). In a
+    state, clubs go to its metro areas by their size, to a city of the metro that has none yet while there is
+    one."""
     states = list(states or geography.region_states())
     by_population = WeightedTable([(state, state.population) for state in states])
     chosen = []
@@ -123,8 +125,9 @@ def place_facilities(count, rng, states=None) -> list:
             chosen.append(state)
     chosen_by_population = WeightedTable([(state, state.population) for state in chosen])
     used, sites = set(), []
+    per_state = 2 if count >= 2 * len(chosen) else 1
     for index in range(count):
-        state = chosen[index] if index < len(chosen) else chosen_by_population.draw(rng)
+        state = chosen[index % len(chosen)] if index < per_state * len(chosen) else chosen_by_population.draw(rng)
         metro = WeightedTable([(m, len(m)) for m in state.metros]).draw(rng)
         free = [city for city in metro if city not in used]
         city = (free or metro)[int(rng.random() * len(free or metro))]
@@ -261,6 +264,7 @@ def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date,
             titles.append((title, facility.index))
         if facility.area_id_by_type.get("Pool"):
             titles.append((JobTitle.LIFEGUARD, facility.index))
+    core_count = len(titles)  # every facility's core roles (lifeguards of pools among them): they stay
     while len(titles) < profile.staff:
         title = ROLE_SHARES.draw(rng)
         if title == JobTitle.LIFEGUARD:
@@ -272,7 +276,7 @@ def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date,
     hire_first = window_start - dt.timedelta(days=365 * STAFF_HISTORY_YEARS)
     for number, (title, facility_index) in enumerate(titles, start=1):
         hire_date = rng_date(rng, hire_first, window_start - dt.timedelta(days=30))
-        core = number <= len(facilities) * len(CORE_STAFF) or title == JobTitle.LIFEGUARD
+        core = number <= core_count or title == JobTitle.LIFEGUARD
         terminated = not core and rng.random() < 0.05
         status = StaffStatus.TERMINATED if terminated else StaffStatus.ACTIVE
         termination = rng_date(rng, hire_date + dt.timedelta(days=1), window_start - dt.timedelta(days=1)) if terminated else None

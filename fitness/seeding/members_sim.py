@@ -47,7 +47,6 @@ def daily_joins(rng, members: int, day: dt.date) -> int:
     return draw_poisson(rng, mean * rng.gammavariate(JOIN_DAY_SPREAD, 1 / JOIN_DAY_SPREAD))
 
 
-
 class MemberSim:
     """The simulation's view of one member (dates as ordinals)."""
 

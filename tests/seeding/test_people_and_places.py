@@ -127,7 +127,8 @@ def master():
 def test_facilities_cluster_in_real_cities_of_a_few_states_of_the_region(master):
     region = {s.code: s for s in geography.region_states()}
     states = Counter(f.row.state for f in master.facilities)
-    assert set(states) <= set(region) and 1 < len(states) < 6  # a few states, several clubs in some
+    assert set(states) <= set(region) and 1 < len(states) < 6  # a few states
+    assert min(states.values()) >= 2  # a cluster in each: a club near home besides the member's own
     for facility in master.facilities:
         row = facility.row
         assert facility.site in region[row.state].cities and row.city == facility.site.name
@@ -268,3 +269,16 @@ def test_nobody_joins_without_a_first_period_at_a_month_end_as_of():
     assert failed(run_checks(save=False, profile=False, only="M7,M4,M5")) == {}
     seed_ods(days=7, end_date=as_of + dt.timedelta(days=7), append=True)
     assert failed(run_checks(save=False, profile=False, only="M7,M8,S8,S9,M4,M5")) == {}
+
+
+def test_every_facility_keeps_its_core_staff_and_a_technician():
+    """Lifeguards of pool facilities come among the core roles; no facility's core staff are let go, so each
+    has a manager and someone to maintain its machines (S8). Seed 3 of this chain once lost the last
+    facility's only maintenance worker, when the interleaved lifeguards pushed them past the core count."""
+    profile = resolve_profile("default", facilities=12, members=6000, staff=120)
+    for seed in (3, 4, 5):
+        chain = build_master(profile, random.Random(seed), dt.date(2026, 9, 30), dt.date(2026, 11, 29),
+                             random.Random(seed))
+        for facility in chain.facilities:
+            titles = {chain.staff[i].job_title for i in facility.staff}
+            assert {JobTitle.MANAGER, JobTitle.MAINTENANCE} <= titles and facility.technicians
