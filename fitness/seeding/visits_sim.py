@@ -106,9 +106,12 @@ def roster_entry(member):
 
 class VisitRoster:
     """The members as the visit stream reads them, in the run's member order: ids, and persona codes, home
-    facilities, join days, visit rates and roam buckets as numpy columns (grown in place as members join)."""
+    facilities, join days, visit rates, roam buckets and home leads as numpy columns (grown in place as members
+    join). A member's home lead is their visits at home minus their visits elsewhere in this run: the stream
+    keeps it >= 1 once they have been elsewhere, so home stays the club they visit most (S9 and V4 find a
+    member's home that way)."""
 
-    DTYPES = (np.int8, np.int32, np.int32, np.float64, np.int16)
+    DTYPES = (np.int8, np.int32, np.int32, np.float64, np.int16, np.int32)
 
     def __init__(self, members=()):
         self.ids = []
@@ -123,7 +126,7 @@ class VisitRoster:
         if grown > len(self._columns[0]):
             capacity = max(grown, 2 * len(self._columns[0]))
             self._columns = [np.resize(column, capacity) for column in self._columns]
-        persona, home, join, rate, roam = self._columns
+        persona, home, join, rate, roam, lead = self._columns
         for position, (member_id, kind, home_index, joined, visit_rate, roam_draw) in enumerate(members, start=size):
             self.ids.append(member_id)
             persona[position] = PERSONA_CODES[kind]
@@ -131,9 +134,11 @@ class VisitRoster:
             join[position] = joined
             rate[position] = visit_rate
             roam[position] = min(int(roam_draw * ROAM_BUCKETS), ROAM_BUCKETS - 1)
+            lead[position] = 0
 
     def columns(self):
-        """(persona code, home, join, visits per week, roam bucket) arrays of every member so far."""
+        """(persona code, home, join, visits per week, roam bucket, home lead) arrays of every member so far
+        (views: the stream updates the home leads in place)."""
         size = len(self.ids)
         return tuple(column[:size] for column in self._columns)
 
@@ -265,12 +270,13 @@ class VisitStream:
         rows and the machine sessions, which depend on each other in check-in order, one visit at a time."""
         ordinal, weekend = day.toordinal(), int(weekend_like(day))
         draw = self.generator.random
-        persona, home, join, rate, roam = roster.columns()
+        persona, home, join, rate, roam, lead = roster.columns()
         who = eligible[draw(len(eligible)) < self.visit_chances(day, eligible, persona, join, rate)]
         count = len(who)
         where_draw, pick_draw, arrival_draw, area_draw, method_draw, session_draw = draw((6, count))
         stay_normal = self.generator.standard_normal(count)
-        where = self.facilities_visited(home[who], roam[who], where_draw, pick_draw)
+        where = self.facilities_visited(home[who], roam[who], lead[who], where_draw, pick_draw)
+        lead[who] += np.where(where == home[who], 1, -1)
         start = self.arrival_minutes(where, arrival_draw, weekend)
         # A stay that would outlast the club ends at closing (arrivals stop a quarter of an hour before it).
         stay = np.minimum(stay_minutes(STAY_MEDIANS[persona[who]], stay_normal), self.close_minutes[where] - start)
@@ -279,7 +285,7 @@ class VisitStream:
         columns = (start[order].tolist(), who[order].tolist(), stay[order].tolist(), where[order].tolist(),
                    area[order].tolist(), (method_draw[order] * len(ACCESS_METHODS)).astype(np.int32).tolist(),
                    session_draw[order].tolist())
-        self.write_visits(ordinal, clock, roster.ids, columns)
+        self.write_visits(ordinal, clock, roster.ids, columns, lead, home)
 
     def visit_chances(self, day, eligible, persona, join, rate):
         """Each eligible member's chance of coming today: their weekly rate spread over the week as the day's
@@ -290,15 +296,18 @@ class VisitStream:
         chance[lapsing] *= np.maximum(LAPSING_FLOOR, fade)
         return np.minimum(chance, MAX_DAILY_CHANCE)
 
-    def facilities_visited(self, home, roam, where_draw, pick_draw):
+    def facilities_visited(self, home, roam, lead, where_draw, pick_draw):
         """The club of each visit: a travel visit anywhere in the chain (rare), one of the member's clubs near
-        home (for members who have any), else home."""
+        home (for members who have any), else home. A member goes elsewhere only with a home lead of 2 or
+        more, so that home stays ahead of every other club."""
         first = self.secondaries[home, roam, 0]
         chosen = self.secondaries[home, roam, (pick_draw * 2).astype(np.int32)]
         secondary = np.where(chosen < 0, first, chosen)  # a member with one other club uses it
         travel = (pick_draw * self.facility_count).astype(np.int32)
-        near = (where_draw < TRAVEL_SHARE + SECONDARY_SHARE) & (first >= 0)
-        return np.where(where_draw < TRAVEL_SHARE, travel, np.where(near, secondary, home)).astype(np.int32)
+        may_roam = lead >= 2
+        travelling = (where_draw < TRAVEL_SHARE) & may_roam
+        near = (where_draw < TRAVEL_SHARE + SECONDARY_SHARE) & (first >= 0) & may_roam
+        return np.where(travelling, travel, np.where(near, secondary, home)).astype(np.int32)
 
     def arrival_minutes(self, where, arrival_draw, weekend):
         """Arrival minute of each visit from its facility's peak-weighted table."""
@@ -308,7 +317,7 @@ class VisitStream:
             start[chosen] = table.minutes(arrival_draw[chosen])
         return start
 
-    def write_visits(self, ordinal, clock, member_ids, columns):
+    def write_visits(self, ordinal, clock, member_ids, columns, lead, home):
         facilities = self.facilities
         busy = {}  # machine index -> [(start, end)] today
         free_after = {}  # machine index -> end of its latest session today
@@ -323,8 +332,9 @@ class VisitStream:
         session_chance = self.session_chance
         for start, member, stay, where, area, method, session_draw in zip(*columns):
             area = self.area_with_room(area, start, start + stay, present)
-            if area is None:
-                continue  # the club is full: they come another day
+            if area is None:  # the club is full: they come another day (and their home lead is as before)
+                lead[member] += -1 if where == home[member] else 1
+                continue
             number += 1
             member_id = member_ids[member]
             add_access((
