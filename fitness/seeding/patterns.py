@@ -1,7 +1,7 @@
 """When, how often, how long and where members come: the visit stream's habits as plain numbers and functions.
 
 The figures follow the realism measures (spec/realism.md):
-- how often (R1-R3): each member has a visit rate (visits per week) drawn once; about a quarter are
+- how often (R1-R3): each member has a visit rate (visits per week) drawn once; about a third are
   "sleepers" who pay and rarely come, most come 0.5-2.5 times a week, a few heavy users 4 or more.
 - when (R4-R6, R15, R23-R25): a smooth hour curve with morning and evening peaks and a midday bump;
   Monday busiest, Friday the quietest weekday, weekends lighter; January high, a summer dip; Thanksgiving,
@@ -23,8 +23,8 @@ import numpy as np
 # --- how often ---------------------------------------------------------------------------------------------
 # By persona: (share of sleepers, share of heavy users); the rest are "moderate". Lapsing members (who leave
 # soonest, members_sim.MONTHLY_LEAVE) sleep more often and are never heavy users; regulars are the heavy ones.
-VISIT_HABITS = {"regular": (0.18, 0.11), "casual": (0.45, 0.02), "lapsing": (0.55, 0.0)}
-SLEEPER_RATE = (0.0, 0.12)  # visits per week, uniform: a visit every couple of months at most
+VISIT_HABITS = {"regular": (0.22, 0.10), "casual": (0.45, 0.02), "lapsing": (0.55, 0.0)}
+SLEEPER_RATE = (0.0, 0.08)  # visits per week, uniform: a visit every three months at most
 MODERATE_MEDIAN, MODERATE_SIGMA, MODERATE_RATE = 1.1, 0.6, (0.25, 3.8)  # log-normal, clipped
 HEAVY_RATE = (4.8, 7.5)  # uniform
 STANDARD_NORMAL = NormalDist()

@@ -107,9 +107,9 @@ def test_visit_rates_mix_sleepers_regulars_and_heavy_users():
     rng = random.Random(8)
     habits = [patterns.draw_visit_habits(PERSONAS.draw(rng), rng) for _ in range(20_000)]
     rates = np.array([rate for rate, _ in habits])
-    assert 0.20 <= (rates < 0.2).mean() <= 0.35  # sleepers: they pay and hardly come
+    assert 0.20 <= (rates < 0.2).mean() <= 0.40  # sleepers: they pay and hardly come
     assert 0.03 <= (rates >= 4).mean() <= 0.15  # R3
-    assert 0.5 <= ((rates >= 0.5) & (rates <= 2.5)).mean() <= 0.7  # most come 0.5-2.5 times a week
+    assert 0.45 <= ((rates >= 0.5) & (rates <= 2.5)).mean() <= 0.7  # most come 0.5-2.5 times a week
     assert 0.7 <= rates.mean() <= 2.0  # R1
     assert rates.min() >= 0 and rates.max() <= patterns.HEAVY_RATE[1]
     roams = np.array([roam for _, roam in habits])
