@@ -20,8 +20,11 @@ from .patterns import draw_visit_habits
 # Chance of leaving per month of membership, by persona.
 MONTHLY_LEAVE = {"regular": 0.006, "casual": 0.02, "lapsing": 0.07}
 SUSPEND_SHARE, CANCEL_SHARE = 0.015, 0.01
+# New members cancel more often: about half of all cancellations come in a member's first six months (R9).
+EARLY_CANCEL_FACTOR, EARLY_DAYS = 1.4, 183
 RESUME_AFTER_SUSPENSION = 0.7
 FAILED_PAYMENT_SHARE = 0.03
+UNRECOVERED_SHARE = 0.25  # of failed dues, those never paid (realism R29: 10%-40%)
 PAYMENT_METHODS = (("Credit Card", 70), ("Bank Transfer", 25), ("Cash", 5))
 PLAN_BY_ID = {plan.membership_type_id: plan for plan in catalog.MEMBERSHIP_PLANS}
 DAILY_JOIN_RATE = 0.0009  # new members per existing member per day, on average over the year
@@ -130,7 +133,8 @@ class MembershipStream:
         plan = fit_plan_to_age(member, start)
         if status is None:
             draw = rng.random()
-            status = "Suspended" if draw < SUSPEND_SHARE else "Cancelled" if draw < SUSPEND_SHARE + CANCEL_SHARE else "Active"
+            cancel_share = CANCEL_SHARE * (EARLY_CANCEL_FACTOR if start.toordinal() - member.join < EARLY_DAYS else 1)
+            status = "Suspended" if draw < SUSPEND_SHARE else "Cancelled" if draw < SUSPEND_SHARE + cancel_share else "Active"
         end = add_months(start, plan.duration_months)
         if status == "Cancelled":  # cancelled within three weeks of the period starting
             end = min(end, start + dt.timedelta(days=rng.randint(1, 20)))
@@ -222,12 +226,28 @@ class MembershipStream:
             self.bill(member, day, amount)
 
     def bill(self, member, day, amount):
+        """This month's dues: paid, paid on a retry within a week, or failed for good, which cancels the
+        period within 10 days (rule M5 (c), realism R29)."""
+        ordinal = day.toordinal()
+        if ordinal >= member.end:  # the period was cancelled after an earlier failure: no more dues
+            return
         retry = day + dt.timedelta(days=self.rng.randint(1, 7))
         if self.rng.random() < FAILED_PAYMENT_SHARE and retry.toordinal() < self.as_of:
             self.pay(member, day, amount, "Monthly Dues", "Failed")
-            self.pay(member, retry, amount, "Monthly Dues")
+            if self.rng.random() < UNRECOVERED_SHARE:
+                self.cancel_unpaid(member, ordinal)
+            else:
+                self.pay(member, retry, amount, "Monthly Dues")
         else:
             self.pay(member, day, amount, "Monthly Dues")
+
+    def cancel_unpaid(self, member, failed_on: int):
+        """The club gives up on the dues: the period is cancelled, ending 1-10 days after the failure (never
+        before it starts nor after it would have ended). The member leaves when it ends (decide_next)."""
+        end = max(member.start + 1, failed_on + self.rng.randint(1, 10))
+        if end < member.end:
+            member.end = end
+        member.status = "Cancelled"
 
     def pay(self, member, day, amount, payment_type, status="Completed"):
         self.sink.add("memberpayments", (

@@ -24,7 +24,7 @@ from .clock import TIME_TEXT, hours_text, minutes_to_hundredths
 CENT = Decimal("0.01")
 PERIOD_EPOCH = PAY_PERIOD_EPOCH.toordinal()
 WEEK_LIMIT = WEEK_REGULAR_HOURS * 100  # in hundredths of an hour
-BUSY_WEEK_SHARE = 0.12
+BUSY_WEEK_SHARE = 0.2  # weeks with a sixth day, the source of overtime (realism R18: 1%-10% of paid hours)
 ABSENT_SHARE, SHIFT_CANCEL_SHARE = 0.02, 0.01
 VALIDITY = {c.certification_id: c.validity_months for c in catalog.CERTIFICATIONS}
 

@@ -1,0 +1,35 @@
+"""Dues that fail for good end the membership (realism R29, rule M5 (c)); new
+members cancel more often than settled ones (R9)."""
+import datetime as dt
+
+import pytest
+
+from fitness.quality.report import run_checks
+from fitness.seeding.run import seed_ods
+from members.models import MemberMembership, MemberPayment
+
+END = dt.date(2025, 3, 12)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_failed_dues_are_retried_or_end_the_membership():
+    seed_ods(days=60, seed=12, end_date=END)
+    failed = MemberPayment.objects.filter(payment_type="Monthly Dues", status="Failed",
+                                          payment_date__lt=END - dt.timedelta(days=10))
+    recovered = unrecovered = 0
+    for payment in failed:
+        retried = MemberPayment.objects.filter(
+            member_id=payment.member_id, payment_type="Monthly Dues", status="Completed",
+            payment_date__gt=payment.payment_date, payment_date__lte=payment.payment_date + dt.timedelta(days=10))
+        if retried.exists():
+            recovered += 1
+            continue
+        unrecovered += 1
+        assert MemberMembership.objects.filter(
+            member_id=payment.member_id, status="Cancelled", end_date__gt=payment.payment_date,
+            end_date__lte=payment.payment_date + dt.timedelta(days=10)).exists(), payment.payment_id
+    assert recovered and unrecovered
+    assert 0.05 <= unrecovered / (recovered + unrecovered) <= 0.5
+    report = run_checks(save=False, profile=False, only="M4,M5,V1")
+    assert {c["id"]: c["count"] for c in report["checks"]} == {"M4": 0, "M5": 0, "V1": 0}
