@@ -67,7 +67,7 @@ def build_timetable(master, certs, rng, window_start: dt.date, counters):
         areas_by_type = facility.area_id_by_type
         capacity_of = {a.area_id: a.max_capacity for a in facility.areas}
         for kind in catalog.CLASS_KINDS:
-            areas = [a for t in kind.area_types for a in areas_by_type.get(t, ())]
+            areas = [a for t in kind.area_types for a in areas_by_type.get(t, ()) if capacity_of[a] >= MIN_CLASS_AREA]
             if not areas or not instructors:
                 continue
             for _ in range(rng.choice(SESSIONS_PER_KIND)):
@@ -83,9 +83,20 @@ def build_timetable(master, certs, rng, window_start: dt.date, counters):
                 effective = max(hired + 30, window_start.toordinal() - rng.randint(30, 720))
                 schedules.append(ScheduleSim(
                     counters.next("classschedules"), kind.class_type_id, facility.index, area, instructor, dow,
-                    start, end, min(kind.max_participants, capacity_of[area]), f"{kind.price:.2f}", effective,
+                    start, end, class_places(kind, capacity_of[area]), f"{kind.price:.2f}", effective,
                 ))
     return schedules, instructor_slots
+
+
+# A class takes an area big enough for a group (not a racquetball court) and leaves a quarter of it for members
+# who check in there during the class, so that together they stay within the area's capacity (R32).
+MIN_CLASS_AREA = 12
+CLASS_SHARE_OF_AREA = 0.75
+
+
+def class_places(kind, area_capacity: int) -> int:
+    """A schedule's maxcapacity: the class type's limit, within the share of the area a class takes (C1)."""
+    return min(kind.max_participants, int(area_capacity * CLASS_SHARE_OF_AREA))
 
 
 def free(slots, start, end):

@@ -32,7 +32,7 @@ from .classes_sim import ClassStream, build_timetable, schedule_row
 from .clock import DayClock
 from .forked import Background, fork_pays
 from .master import build_master, new_member, plan_member, starting_member_rows
-from .members_sim import MembershipStream, daily_joins, eligible_indexes, new_member_sim
+from .members_sim import MembershipStream, daily_joins, eligible_indexes, new_member_sim, takes_classes
 from .progress import Progress
 from .reviews_sim import ReviewBook, draw_instructor_records
 from .rows import instance_rows
@@ -301,11 +301,12 @@ class Simulation:
         return joined
 
     def eligible_by_facility(self, eligible) -> list:
-        """Member ids who may visit today, by home facility (class enrollments come from them)."""
+        """Members who may visit today and take classes, by home facility (class enrollments come from them)."""
         by_facility = [[] for _ in self.chain.master.facilities]
         for index in eligible:
             member = self.member_sims[index]
-            by_facility[member.home].append(member.id)
+            if takes_classes(member.id):
+                by_facility[member.home].append(member.id)
         return by_facility
 
     # -- the finish -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ they are superseded (or at the end of the run, with their status on the
 as-of date); payments are written on their dates.
 """
 import datetime as dt
+import zlib
 from decimal import Decimal
 
 from fitness.core import catalog
@@ -86,6 +87,14 @@ class MemberSim:
 
 # How likely a member is to leave (MONTHLY_LEAVE) and, through it, how often they come (patterns.VISIT_HABITS).
 PERSONAS = weighted(("regular", 60), ("casual", 25), ("lapsing", 15))
+# About 43% of club members take group exercise (realism R10); the rest never book a class.
+GROUP_EXERCISE_PER_MILLE = 430
+
+
+def takes_classes(member_id: str) -> bool:
+    """Whether the member books classes: a fixed property of the member, the same in every run and process
+    (a checksum of the id, not Python's per-process string hash)."""
+    return zlib.crc32(member_id.encode()) % 1000 < GROUP_EXERCISE_PER_MILLE
 PAYMENT_METHOD_TABLE = WeightedTable(PAYMENT_METHODS)
 
 

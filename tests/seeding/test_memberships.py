@@ -33,3 +33,15 @@ def test_failed_dues_are_retried_or_end_the_membership():
     assert 0.05 <= unrecovered / (recovered + unrecovered) <= 0.5
     report = run_checks(save=False, profile=False, only="M4,M5,V1")
     assert {c["id"]: c["count"] for c in report["checks"]} == {"M4": 0, "M5": 0, "V1": 0}
+
+
+def test_only_group_exercisers_book_classes_and_they_are_about_four_in_ten():
+    from classes.models import ClassEnrollment
+    from fitness.seeding.members_sim import takes_classes
+    from members.models import Member
+
+    seed_ods(days=14, seed=13, profile="small", end_date=END)
+    booked = set(ClassEnrollment.objects.values_list("member_id", flat=True))
+    assert booked and all(takes_classes(member_id) for member_id in booked)
+    members = list(Member.objects.values_list("member_id", flat=True))
+    assert 0.33 <= sum(map(takes_classes, members)) / len(members) <= 0.53
