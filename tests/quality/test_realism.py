@@ -48,6 +48,8 @@ from fitness.quality.realism import (
 from members.models import Member, MemberMembership, MembershipType
 from staff.models import Staff
 
+from .test_command import run_command
+
 LOCAL = ZoneInfo("America/New_York")
 AS_OF = dt.date(2024, 3, 4)
 DAYS = 28
@@ -130,15 +132,6 @@ def measured(*ids):
     """{id: result} of the given measures over the test window."""
     results = run_measures(resolve_context(as_of=AS_OF, days=DAYS), only=set(ids))
     return {result["id"]: result for result in results}
-
-
-def run_command(*args):
-    out = StringIO()
-    try:
-        call_command("check_ods", *args, stdout=out, stderr=StringIO())
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue()
-    return 0, out.getvalue()
 
 
 # -- values worked out by hand ----------------------------------------------------------------------------
