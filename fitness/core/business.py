@@ -49,6 +49,11 @@ def pay_period_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=(day - PAY_PERIOD_EPOCH).days % PAY_PERIOD_DAYS)
 
 
+# --- instructor reviews (rule S7) --------------------------------------------------------------------
+
+REVIEW_DAYS = 30  # a quarterly review covers the classes of the 30 days before its evaluation date
+
+
 # --- where staff work during a shift ---------------------------------------------------------------
 
 # The area type a role's shift is spent in; roles not named here have no single area.

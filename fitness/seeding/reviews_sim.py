@@ -17,13 +17,13 @@ a run of any length has reviews) is drawn from the instructor's record.
 import datetime as dt
 import random
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from fitness.core.business import REVIEW_DAYS
+from fitness.core.drawing import cents
 from staff.choices import INSTRUCTOR_TITLES, JobTitle
 
-REVIEW_DAYS = 30  # a review covers the 30 days before its evaluation date (check_ods S7)
 MIN_MEAN_RATING, MAX_MEAN_RATING = 3.0, 4.85
-CENT = Decimal("0.01")
 REVIEW_COMMENTS = {
     "strong": ("Consistently well prepared.", "Members ask for more of these classes.", "Strong technique cues.",
                "A mentor for newer instructors."),
@@ -82,10 +82,6 @@ def review_month(index: int, quarter: int) -> dt.date:
     """The 1st of the month of `quarter` in which instructor `index` is reviewed."""
     month_index = quarter * 3 + (-(1 + index)) % 3  # the month m with (m + 1 + index) % 3 == 0
     return dt.date(month_index // 12, month_index % 12 + 1, 1)
-
-
-def cents(value) -> Decimal:
-    return Decimal(value).quantize(CENT, ROUND_HALF_UP)
 
 
 class ReviewBook:

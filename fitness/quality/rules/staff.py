@@ -6,7 +6,7 @@ date is staffschedules.scheduledate; tracked hours belong to the week and pay
 period of their shift's date.
 """
 from equipment.choices import MaintenanceType
-from fitness.core.business import OVERTIME_MULTIPLIER, PAY_PERIOD_DAYS, WEEK_REGULAR_HOURS
+from fitness.core.business import OVERTIME_MULTIPLIER, PAY_PERIOD_DAYS, REVIEW_DAYS, WEEK_REGULAR_HOURS
 from fitness.core.catalog import MAINTENANCE_TYPES_BY_EQUIPMENT_TYPE, MAINTENANCE_VENDORS, PARTS_BY_EQUIPMENT_TYPE
 from staff.choices import INSTRUCTOR_TITLES, JobTitle
 
@@ -18,7 +18,6 @@ HOURS_TOLERANCE = 0.01
 CENT_TOLERANCE = 0.006  # pay = hours x rate rounded to the cent (either rounding mode)
 SHIFT_SLACK_MINUTES = 60
 OVERTIME_THRESHOLD = WEEK_REGULAR_HOURS
-REVIEW_DAYS = 30  # a review covers the 30 days before its evaluation date
 
 
 @rule("S1", "staff", """hiredate <= as-of; terminationdate is set exactly when status is 'Terminated' and is
