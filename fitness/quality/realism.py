@@ -833,8 +833,10 @@ def area_peaks(s):
 
     The headcount of a quarter hour is taken at its start, as a gym counts
     heads: the visits checked in at or before it and checked out after it,
-    plus the attendees of the completed classes running then. So a
-    dataset that keeps rule V8 (capacity at every moment) never exceeds 1.0.
+    plus the attendees of the completed classes running then who are not
+    counted already by a check-in into the class's area covering the class
+    (as rule V8 counts them). So a dataset that keeps V8 (capacity at every
+    moment) never exceeds 1.0.
     A visit or class adds its people at the first quarter-hour start at or
     after it begins and takes them away at the first one at or after it ends;
     the running sum of these steps per area, in quarter order, is the
@@ -842,13 +844,24 @@ def area_peaks(s):
     d = s.d
     quarter = quarter_starting_at_or_after(d)
     completed_classes = f"""FROM classinstances i JOIN classschedules c ON c.scheduleid = i.scheduleid
-        WHERE i.status = 'Completed' AND i.actualcapacity > 0 AND i.actualendtime > i.actualstarttime
+        WHERE i.status = 'Completed' AND i.actualendtime > i.actualstarttime
           AND i.classdate >= {d.date_param('window_start')} AND i.classdate < {d.date_param('window_end')}"""
+    # A class's people: its actualcapacity, less the attendees counted by their check-in into its area.
+    checked_in = """(SELECT e.instanceid, COUNT(*) AS people FROM classenrollments e
+        JOIN classinstances i ON i.instanceid = e.instanceid JOIN classschedules c ON c.scheduleid = i.scheduleid
+        WHERE e.enrollmentstatus = 'Attended'
+          AND EXISTS (SELECT 1 FROM memberaccess a WHERE a.memberid = e.memberid AND a.areaid = c.areaid
+                      AND a.checkintime <= i.actualstarttime AND a.checkouttime >= i.actualendtime)
+        GROUP BY e.instanceid)"""
+    unchecked = f"""(SELECT c.areaid, i.actualstarttime, i.actualendtime,
+                            i.actualcapacity - COALESCE(k.people, 0) AS people
+        {completed_classes.replace('WHERE', f'LEFT JOIN {checked_in} AS k ON k.instanceid = i.instanceid WHERE', 1)}
+          AND i.actualcapacity > COALESCE(k.people, 0))"""
     steps = f"""
         SELECT v.areaid, {quarter('v.checkintime')} AS quarter, 1 AS step FROM visits v
         UNION ALL SELECT v.areaid, {quarter('v.checkouttime')}, -1 FROM visits v
-        UNION ALL SELECT c.areaid, {quarter('i.actualstarttime')}, i.actualcapacity {completed_classes}
-        UNION ALL SELECT c.areaid, {quarter('i.actualendtime')}, -i.actualcapacity {completed_classes}"""
+        UNION ALL SELECT u.areaid, {quarter('u.actualstarttime')}, u.people FROM {unchecked} AS u
+        UNION ALL SELECT u.areaid, {quarter('u.actualendtime')}, -u.people FROM {unchecked} AS u"""
     rows = s.rows(f"""
         WITH visits AS (
             SELECT a.areaid, a.checkintime, a.checkouttime FROM memberaccess a

@@ -1,15 +1,23 @@
 """Class timetables, the dated instances, enrollments and feedback.
 
-Timetables are built once per chain: each facility runs each class kind its
-areas suit (C1) about once a week, in slots where neither the area nor the
-instructor is busy (C2), taught by an instructor of that facility who holds
+Timetables are built once per chain: each facility runs as many classes a
+week as its members fill (weekly_classes), of kinds its areas suit (C1), in
+slots where neither the area nor the instructor is busy (C2), taught by an instructor of that facility who holds
 the kind's certifications (C3; the staff stream keeps them valid).
 Every day each timetable slot becomes an instance (C4); members eligible that
 day book places up to capacity, the rest wait-list (C5); most attend, some do
 not show or cancel late (C6); a few attendees rate the instructor (C7). About
 3% of classes are cancelled with a reason; some have a substitute.
+
+An attendee comes to the club for the class: the day's class visits (a
+check-in into the class's area a few minutes before it, a check-out a few
+minutes after) go to the visit stream, which writes them with the day's other
+check-ins and keeps their places free of walk-ins (rules V8, V9). A member
+books at most one class a day, so class visits never overlap (V3).
 """
 import datetime as dt
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 from fitness.core.ids import format_id
@@ -21,10 +29,19 @@ from .reviews_sim import draw_overall_rating
 
 WEEKDAY_STARTS = (6 * 60, 7 * 60, 9 * 60 + 30, 12 * 60, 17 * 60 + 30, 18 * 60 + 30, 19 * 60 + 30)
 WEEKEND_STARTS = (8 * 60, 9 * 60, 10 * 60 + 30, 12 * 60, 15 * 60)
-SESSIONS_PER_KIND = (0, 1, 1, 1, 2)  # per facility per week: 3-7 chain-wide per 5 facilities
+# A club runs about as many classes a week as its members fill: class visits are about a fifth of all visits
+# (members come about 1.3 times a week, realism R1), and a class holds about a dozen (R12: 50-85% of places).
+CLASS_VISITS_PER_MEMBER_WEEK = 0.25
+ATTENDEES_PER_CLASS = 12
+MEAN_TENURE_YEARS = 2.6  # how long members stay, as members_sim's leaving and cancelling make it
+MIN_PLACES, PLACES_PER_ATTENDEE = 6, 1.4
+# A studio gets half an hour between two classes, so the attendees of one (who arrive up to ARRIVE_BEFORE
+# minutes early and leave up to LEAVE_AFTER late) are gone before the next one's arrive (V8).
+TURNOVER_MINUTES = 30
+ARRIVE_BEFORE, LEAVE_AFTER = (3, 12), 12
 CANCEL_SHARE, SUBSTITUTE_SHARE = 0.03, 0.05
 NO_SHOW_SHARE, LATE_CANCEL_SHARE = 0.10, 0.05
-FEEDBACK_SHARE = 0.12
+FEEDBACK_SHARE = 0.25  # members asked by the app after class; a quarter answer
 KIND_BY_ID = {kind.class_type_id: kind for kind in catalog.CLASS_KINDS}
 # What members write, by the overall rating they give; most leave no comment.
 COMMENTS_BY_RATING = {
@@ -62,30 +79,51 @@ def build_timetable(master, certs, rng, window_start: dt.date, counters):
     `certs` maps staff index -> set of certification ids (filled by the staff stream)."""
     schedules = []
     area_slots, instructor_slots = {}, {}  # (area, dow) / (staff, dow) -> [(start, end)]
+    members_at = active_members_by_home(master.members, window_start)
     for facility in master.facilities:
         instructors = [i for i in facility.staff if is_instructor(master.staff[i])]
         areas_by_type = facility.area_id_by_type
         capacity_of = {a.area_id: a.max_capacity for a in facility.areas}
-        for kind in catalog.CLASS_KINDS:
-            areas = [a for t in kind.area_types for a in areas_by_type.get(t, ()) if capacity_of[a] >= MIN_CLASS_AREA]
-            if not areas or not instructors:
+        kinds = [(kind, areas) for kind in catalog.CLASS_KINDS
+                 if (areas := [a for t in kind.area_types for a in areas_by_type.get(t, ())
+                               if capacity_of[a] >= MIN_CLASS_AREA])]
+        if not kinds or not instructors:
+            continue
+        for _ in range(weekly_classes(members_at[facility.index])):
+            kind, areas = rng.choice(kinds)
+            slot = find_slot(kind, areas, instructors, certs, area_slots, instructor_slots, rng)
+            if slot is None:
                 continue
-            for _ in range(rng.choice(SESSIONS_PER_KIND)):
-                slot = find_slot(kind, areas, instructors, certs, area_slots, instructor_slots, rng)
-                if slot is None:
-                    continue
-                area, instructor, dow, start = slot
-                end = start + kind.duration_minutes
-                area_slots.setdefault((area, dow), []).append((start, end))
-                instructor_slots.setdefault((instructor, dow), []).append((start, end))
-                certs[instructor].add(kind.specialty_certification)
-                hired = master.staff[instructor].hire_date.toordinal()
-                effective = max(hired + 30, window_start.toordinal() - rng.randint(30, 720))
-                schedules.append(ScheduleSim(
-                    counters.next("classschedules"), kind.class_type_id, facility.index, area, instructor, dow,
-                    start, end, class_places(kind, capacity_of[area]), f"{kind.price:.2f}", effective,
-                ))
+            area, instructor, dow, start = slot
+            end = start + kind.duration_minutes
+            area_slots.setdefault((area, dow), []).append((start, end))
+            instructor_slots.setdefault((instructor, dow), []).append((start, end))
+            certs[instructor].add(kind.specialty_certification)
+            hired = master.staff[instructor].hire_date.toordinal()
+            effective = max(hired + 30, window_start.toordinal() - rng.randint(30, 720))
+            schedules.append(ScheduleSim(
+                counters.next("classschedules"), kind.class_type_id, facility.index, area, instructor, dow,
+                start, end, class_places(kind, capacity_of[area], members_at[facility.index]), f"{kind.price:.2f}",
+                effective,
+            ))
     return schedules, instructor_slots
+
+
+def active_members_by_home(members, on: dt.date) -> Counter:
+    """About how many of the planned members of each home club still hold a period on `on`: each counts with
+    the chance a member stays that long (about exp(-years / MEAN_TENURE_YEARS)). The timetable is part of the
+    chain's structure, planned before the members' histories are simulated."""
+    active = Counter()
+    for member in members:
+        years = (on - member.join_date).days / 365.25
+        if years >= 0:
+            active[member.home] += math.exp(-years / MEAN_TENURE_YEARS)
+    return active
+
+
+def weekly_classes(active_members: float) -> int:
+    """Classes a week at a club with this many active members."""
+    return max(1, round(active_members * CLASS_VISITS_PER_MEMBER_WEEK / ATTENDEES_PER_CLASS))
 
 
 # A class takes an area big enough for a group (not a racquetball court) and leaves a quarter of it for members
@@ -94,9 +132,12 @@ MIN_CLASS_AREA = 12
 CLASS_SHARE_OF_AREA = 0.75
 
 
-def class_places(kind, area_capacity: int) -> int:
-    """A schedule's maxcapacity: the class type's limit, within the share of the area a class takes (C1)."""
-    return min(kind.max_participants, int(area_capacity * CLASS_SHARE_OF_AREA))
+def class_places(kind, area_capacity: int, members: float) -> int:
+    """A schedule's maxcapacity: the class type's limit, within the share of the area a class takes (C1), and
+    no more than the club's class-goers fill (a small club runs small groups: realism R12)."""
+    attendees = members * CLASS_VISITS_PER_MEMBER_WEEK / weekly_classes(members)
+    return min(kind.max_participants, int(area_capacity * CLASS_SHARE_OF_AREA),
+               max(MIN_PLACES, round(attendees * PLACES_PER_ATTENDEE)))
 
 
 def free(slots, start, end):
@@ -113,7 +154,7 @@ def find_slot(kind, areas, instructors, certs, area_slots, instructor_slots, rng
         dow = rng.randint(1, 7)
         start = rng.choice(WEEKEND_STARTS if dow >= 6 else WEEKDAY_STARTS)
         end = start + kind.duration_minutes
-        if free(area_slots.get((area, dow), ()), start, end) and free(
+        if free(area_slots.get((area, dow), ()), start - TURNOVER_MINUTES, end + TURNOVER_MINUTES) and free(
             instructor_slots.get((instructor, dow), ()), start, end
         ):
             return area, instructor, dow, start
@@ -129,16 +170,19 @@ def schedule_row(schedule, staff):
 
 
 class ClassStream:
-    """Writes classinstances, classenrollments and instructorfeedback."""
+    """Writes classinstances, classenrollments and instructorfeedback; hands each day's class visits to the
+    visit stream."""
 
     def __init__(self, schedules, instructor_slots, facilities, staff, certs, counters, rng, sink, as_of: dt.date,
-                 reviews):
+                 reviews, members, area_index):
         self.by_dow = {d: [s for s in schedules if s.dow == d] for d in range(1, 8)}
         self.instructor_slots = instructor_slots
         self.facilities, self.staff, self.certs = facilities, staff, certs
         self.counters, self.rng, self.sink = counters, rng, sink
         self.last_day = as_of.toordinal() - 1
         self.reviews = reviews  # staff_sim.ReviewBook: what each instructor taught and how it was rated
+        self.members = members  # the run's MemberSims; enrollment candidates are positions in it
+        self.area_index = area_index  # area id -> the visit stream's area number (visits_sim.member_area_index)
 
     def substitute(self, schedule):
         """Another instructor of the facility, certified for the kind and free at that time."""
@@ -152,10 +196,13 @@ class ClassStream:
         ]
         return self.rng.choice(candidates) if candidates else None
 
-    def simulate_day(self, day: dt.date, clock, clock_for, eligible_by_facility):
+    def simulate_day(self, day: dt.date, clock, clock_for, eligible_by_facility) -> list:
+        """The day's instances and bookings; returns the class visits, (member position, facility, area number,
+        arrival minute, departure minute) for each attendee."""
         ordinal, rng = day.toordinal(), self.rng
         random = rng.random
         add = self.sink.add
+        visits, booked = [], set()
         for schedule in self.by_dow[day.isoweekday()]:
             if schedule.effective > ordinal:
                 continue
@@ -165,7 +212,7 @@ class ClassStream:
             if not cancelled and random() < SUBSTITUTE_SHARE:
                 instructor = self.substitute(schedule) or instructor
             attended = self.enroll(schedule, instance_id, day, clock, clock_for, cancelled,
-                                   eligible_by_facility[schedule.facility], instructor)
+                                   eligible_by_facility[schedule.facility], instructor, booked, visits)
             if cancelled:
                 add("classinstances", (
                     instance_id, schedule.id, day.isoformat(), None, None, None, "0", "Cancelled",
@@ -177,16 +224,20 @@ class ClassStream:
                 self.staff[instructor].staff_id, str(attended), "Completed", None,
             ))
             self.reviews.taught(instructor, day, attended)
+        return visits
 
-    def enroll(self, schedule, instance_id, day, clock, clock_for, cancelled, candidates, instructor):
-        """Book members into one instance; returns how many attended."""
+    def enroll(self, schedule, instance_id, day, clock, clock_for, cancelled, candidates, instructor, booked,
+               visits):
+        """Book members into one instance (none already booked today); returns how many attended and adds
+        their class visits to `visits`."""
         rng, random = self.rng, self.rng.random
         wanted = int(schedule.capacity * (0.4 + random() * 0.9))
         if not candidates or wanted == 0:
             return 0
-        chosen = rng.sample(candidates, min(wanted, len(candidates)))
+        chosen = [m for m in rng.sample(candidates, min(wanted, len(candidates))) if m not in booked]
+        booked.update(chosen)
         held = attended = 0
-        for member_id in chosen:
+        for member in chosen:
             days_before = int(random() * 7)
             if days_before == 0:
                 booked_at = clock.ts(max(0, schedule.start - 30 - int(random() * 240)))
@@ -207,17 +258,30 @@ class ClassStream:
                         status = "No-Show"
                     else:
                         status, attended = "Attended", attended + 1
-                        check_in = clock.ts(schedule.start - int(random() * 11))
-                        check_out = clock.ts(schedule.end + int(random() * 11))
+                        check_in, check_out = self.class_visit(schedule, member, clock, visits)
             pays = status in ("Attended", "No-Show")
-            enrollment_id = self.counters.next("classenrollments")
+            member_id = self.members[member].id
             self.sink.add("classenrollments", (
-                enrollment_id, member_id, instance_id, booked_at, status,
+                self.counters.next("classenrollments"), member_id, instance_id, booked_at, status,
                 schedule.price if pays else "0.00", check_in, check_out,
             ))
             if status == "Attended" and random() < FEEDBACK_SHARE:
                 self.feedback(member_id, instructor, instance_id, day)
         return attended
+
+    def class_visit(self, schedule, member, clock, visits):
+        """An attendee's visit: at the club from a few minutes before the class (within opening hours) to a
+        few minutes after it, checked in to the class between arriving and its start (V9). Returns the
+        enrollment's (checkintime, checkouttime)."""
+        random = self.rng.random
+        facility = self.facilities[schedule.facility]
+        low, high = ARRIVE_BEFORE
+        arrive = max(facility.open_min, schedule.start - low - int(random() * (high - low + 1)))
+        enter = arrive + int(random() * (schedule.start - arrive + 1))
+        leave = min(facility.close_min, schedule.end + 1 + int(random() * LEAVE_AFTER))
+        exit_ = leave - int(random() * (leave - schedule.end + 1)) if leave > schedule.end else leave
+        visits.append((member, schedule.facility, self.area_index[schedule.area_id], arrive, leave))
+        return clock.ts(enter), clock.ts(exit_)
 
     def feedback(self, member_id, instructor, instance_id, day):
         """One member's ratings of the class, around the instructor's usual rating, and a comment that fits."""

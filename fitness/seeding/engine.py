@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import psutil
 from django.db import connection
 from django.utils import timezone
@@ -43,7 +44,9 @@ from .staff_sim import (
 )
 from .state import Counters, Sink
 from .visit_worker import InlineVisits, VisitWorker, worker_wanted
-from .visits_sim import PREVENTIVE_EVERY_DAYS, MachineSim, VisitStream
+from .visits_sim import (
+    PREVENTIVE_EVERY_DAYS, Comers, MachineSim, VisitRoster, VisitStream, class_day_pull, member_area_index,
+)
 
 STREAMS = {
     "master": ("membershiptypes", "instructorcertifications", "classtypes", "facilities", "facilityareas",
@@ -113,6 +116,10 @@ class RandomSources:
     def instructors(self) -> random.Random:
         """Each instructor's record: how members rate them, how full their classes are (rebuilt on append)."""
         return random.Random(f"{self.seed}:instructors")
+
+    def comers(self) -> np.random.Generator:
+        """Who comes on each day of this window (drawn in the main process, see visits_sim.Comers)."""
+        return np.random.default_rng(random.Random(f"{self.seed}:{self.window}:comers").getrandbits(128))
 
     def review_history(self) -> random.Random:
         """The reviews before a new chain's first day."""
@@ -222,12 +229,16 @@ class Simulation:
         self.memberships.rng = self.day_rng
 
     def visit_feed(self):
-        """The visit stream, in a forked worker on large PostgreSQL runs, else in this process."""
+        """The visit stream, in a forked worker on large PostgreSQL runs, else in this process; and who comes
+        each day (drawn here, see visits_sim.Comers)."""
         stream = VisitStream(self.chain.master.facilities, self.chain.machines, self.counters, self.sources.visits(),
                              self.sink)
+        roster = VisitRoster(self.member_sims)
+        self.comers = Comers(roster, self.sources.comers(), takes_classes,
+                             class_day_pull(len(self.chain.master.facilities), self.chain.schedules))
         if worker_wanted(self.loader, len(self.member_sims), self.plan.days):
-            return VisitWorker(stream, self.member_sims, self.loader, self.sink)
-        return InlineVisits(stream, self.member_sims)
+            return VisitWorker(stream, roster, self.loader, self.sink)
+        return InlineVisits(stream, roster)
 
     def member_rows_beside(self) -> Background:
         """The starting members' rows, drawn in a forked process on large runs (else when asked for)."""
@@ -245,7 +256,7 @@ class Simulation:
                        self.sink).history(before=chain.chain_start)
         self.classes = ClassStream(chain.schedules, chain.instructor_slots, chain.master.facilities,
                                    chain.master.staff, chain.certs, self.counters, self.day_rng, self.sink, plan.as_of,
-                                   self.reviews)
+                                   self.reviews, self.member_sims, member_area_index(chain.master.facilities))
         self.staff = StaffStream(chain.master, chain.patterns, self.counters, self.day_rng, self.sink,
                                  chain.chain_start, self.staff_hours)
         self.counters.numbers.setdefault("members", len(chain.master.members))
@@ -257,17 +268,19 @@ class Simulation:
         t0 = time.perf_counter()
         joined = self.join_new_members(day)
         self.memberships.simulate_day(day)
-        eligible = eligible_indexes(self.member_sims, ordinal)
+        self.comers.extend(joined)
+        comers = self.comers.draw(day, eligible_indexes(self.member_sims, ordinal))
         t1 = time.perf_counter()
-        self.visits.day(day, clock, eligible, joined)
+        # Classes first: their attendees are some of the day's comers, who come for the class.
+        class_visits = self.classes.simulate_day(day, clock, self.clock_for, self.class_goers_by_facility(comers))
         t2 = time.perf_counter()
-        self.classes.simulate_day(day, clock, self.clock_for, self.eligible_by_facility(eligible))
+        self.visits.day(day, clock, comers, joined, class_visits)
         t3 = time.perf_counter()
         self.staff.simulate_day(day, clock)
         self.reviews.review_day(day)
         t4 = time.perf_counter()
         # A visit worker reports its own seconds; sending it the day is the main process's share.
-        for name, seconds in (("memberships", t1 - t0), ("classes", t3 - t2), ("staff", t4 - t3)):
+        for name, seconds in (("memberships", t1 - t0), ("classes", t2 - t1), ("staff", t4 - t3)):
             self.stream_seconds[name] += seconds
         self.stream_seconds["visits"] = self.visits.seconds
         self.clocks.pop(ordinal - 8, None)
@@ -300,13 +313,14 @@ class Simulation:
             self.memberships.history(sim)
         return joined
 
-    def eligible_by_facility(self, eligible) -> list:
-        """Members who may visit today and take classes, by home facility (class enrollments come from them)."""
+    def class_goers_by_facility(self, comers) -> list:
+        """Today's comers who take classes (their positions in member_sims), by home facility: class
+        enrollments come from them."""
         by_facility = [[] for _ in self.chain.master.facilities]
-        for index in eligible:
+        for index in comers.tolist():
             member = self.member_sims[index]
             if takes_classes(member.id):
-                by_facility[member.home].append(member.id)
+                by_facility[member.home].append(index)
         return by_facility
 
     # -- the finish -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from .clock import DayClock
 from .forked import fork_pays, start_forked
 from .loader import HandsOverErrors, copy_text
 from .state import Sink
-from .visits_sim import VisitRoster, roster_entry
+from .visits_sim import roster_entry
 
 VISIT_TABLES = ("memberaccess", "equipmentusage", "equipmentmaintenance")
 # Below this many member-days the process start costs more than the second core saves.
@@ -47,18 +47,17 @@ def worker_wanted(loader, members: int, days: int) -> bool:
 class InlineVisits:
     """The visit stream in this process (rows go through the run's sink)."""
 
-    def __init__(self, stream, members):
-        self.stream, self.roster = stream, VisitRoster(members)
+    def __init__(self, stream, roster):
+        self.stream, self.roster = stream, roster  # the run's roster (the engine extends it with joiners)
         self.seconds = 0.0
 
     def start(self):
         pass
 
-    def day(self, day, clock, eligible_indexes, joined):
+    def day(self, day, clock, comers, joined, class_visits):
         started = time.perf_counter()
-        self.roster.extend([roster_entry(m) for m in joined])
         self.stream.maintain(day, clock)
-        self.stream.simulate_day(day, clock, self.roster, np.array(eligible_indexes, dtype=np.int32))
+        self.stream.simulate_day(day, clock, self.roster, comers, booked_array(class_visits))
         self.seconds += time.perf_counter() - started
 
     def finish(self):
@@ -85,6 +84,11 @@ class TextSink(Sink):
         self.pending = 0
 
 
+def booked_array(class_visits) -> np.ndarray:
+    """The class stream's visits as the visit stream takes them: one int32 row each."""
+    return np.array(class_visits, dtype=np.int32).reshape(-1, 5)
+
+
 def run_worker(stream, roster, days_in, rows_out):
     """The worker process: simulate each day the parent sends, until it sends None."""
     busy = [0.0]
@@ -96,11 +100,12 @@ def run_worker(stream, roster, days_in, rows_out):
             if message is None:
                 break
             tick = time.perf_counter()
-            ordinal, joined, eligible = message
+            ordinal, joined, comers, booked = message
             roster.extend(joined)
             clock = DayClock(dt.date.fromordinal(ordinal))
             stream.maintain(clock.day, clock)
-            stream.simulate_day(clock.day, clock, roster, np.frombuffer(eligible, dtype=np.int32))
+            stream.simulate_day(clock.day, clock, roster, np.frombuffer(comers, dtype=np.int32),
+                                np.frombuffer(booked, dtype=np.int32).reshape(-1, 5))
             busy[0] += time.perf_counter() - tick
             stream.sink.maybe_flush()
         stream.sink.flush()
@@ -114,8 +119,9 @@ def run_worker(stream, roster, days_in, rows_out):
 class VisitWorker(HandsOverErrors):
     """Parent side: starts the worker, feeds it days, pumps its text into the loader."""
 
-    def __init__(self, stream, members, loader, sink):
-        self.stream, self.roster, self.loader, self.sink = stream, VisitRoster(members), loader, sink
+    def __init__(self, stream, roster, loader, sink):
+        # The worker starts from a copy of the run's roster and adds the joiners each day's message names.
+        self.stream, self.roster, self.loader, self.sink = stream, roster, loader, sink
         self.process = None
         self.pump = self.feeder = None
         # Days waiting for the worker: the main process runs up to this many days ahead of it, so neither
@@ -139,9 +145,9 @@ class VisitWorker(HandsOverErrors):
         self.feeder = threading.Thread(target=self._feed, name="seed-visits-feeder", daemon=True)
         self.feeder.start()
 
-    def day(self, day, clock, eligible_indexes, joined):
-        self._send((day.toordinal(), [roster_entry(m) for m in joined],
-                    np.array(eligible_indexes, dtype=np.int32).tobytes()))
+    def day(self, day, clock, comers, joined, class_visits):
+        self._send((day.toordinal(), [roster_entry(m) for m in joined], comers.tobytes(),
+                    booked_array(class_visits).tobytes()))
 
     def finish(self):
         """Wait for the last visits; put the worker's counters and machines back into the run's state."""

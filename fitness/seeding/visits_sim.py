@@ -9,6 +9,12 @@ in an area with machines may work out on 1-3 of that area's machines, one
 after the other inside the visit (V5), each machine free at that time and in
 service (V6). Maintenance takes machines out of service for the day (repairs:
 two).
+
+Class-goers come too: the class stream books them and hands over their class
+visits, which are written with the day's other check-ins (into the class's
+area, no machines). A member with a class visit makes no other visit that day
+(V3); walk-ins keep out of an area while its class-goers' places would be
+needed (V8: check-ins plus class-goers within the area's capacity).
 """
 import bisect
 import datetime as dt
@@ -143,6 +149,70 @@ class VisitRoster:
         return tuple(column[:size] for column in self._columns)
 
 
+class Comers:
+    """Who comes today: each eligible member (V1) with the chance their visit rate and the day give. Drawn in
+    the main process, before the classes, whose attendees are some of today's comers (so that classes take
+    a share of the visits rather than adding to them), with a generator of its own.
+
+    Members who take classes plan their week around their club's timetable: their chance is higher on the
+    days with classes at home and lower on the others, the same over the week (`pull`, by facility and ISO
+    weekday: class_day_pull)."""
+
+    def __init__(self, roster, generator, takes_classes, pull):
+        self.roster, self.generator = roster, generator
+        self.takes_classes, self.pull = takes_classes, pull
+        self.takes = np.zeros(0, dtype=bool)
+        self.extend_takes()
+
+    def extend(self, members):
+        """Add the day's joiners (MemberSims) to the roster."""
+        self.roster.extend([roster_entry(m) for m in members])
+        self.extend_takes()
+
+    def extend_takes(self):
+        known = len(self.takes)
+        if len(self.roster.ids) > known:
+            added = np.array([self.takes_classes(member_id) for member_id in self.roster.ids[known:]], dtype=bool)
+            self.takes = np.concatenate((self.takes, added))
+
+    def draw(self, day: dt.date, eligible) -> np.ndarray:
+        """Positions (int32) of the members who come on `day` among the eligible positions."""
+        eligible = np.asarray(eligible, dtype=np.int32)
+        persona, home, join, rate, _roam, _lead = self.roster.columns()
+        chance = visit_chances(day, eligible, persona, join, rate)
+        pulled = self.takes[eligible]
+        chance[pulled] = np.minimum(chance[pulled] * self.pull[home[eligible[pulled]], day.isoweekday()],
+                                    MAX_DAILY_CHANCE)
+        return eligible[self.generator.random(len(eligible)) < chance]
+
+
+CLASS_DAY_PULL = 0.6  # share of a class-goer's visits that follow the timetable
+
+
+def class_day_pull(facility_count: int, schedules) -> np.ndarray:
+    """(facility, ISO weekday) -> factor on a class-goer's chance of coming: 1 - CLASS_DAY_PULL, plus
+    CLASS_DAY_PULL spread over the week as the club's class places are (1 everywhere at a club without
+    classes); its mean over the week is 1."""
+    places = np.zeros((facility_count, 8))
+    for schedule in schedules:
+        places[schedule.facility, schedule.dow] += schedule.capacity
+    pull = np.ones((facility_count, 8))
+    weekly = places[:, 1:].sum(axis=1)
+    has_classes = weekly > 0
+    pull[has_classes, 1:] = (1 - CLASS_DAY_PULL) + CLASS_DAY_PULL * 7 * places[has_classes, 1:] / weekly[has_classes, None]
+    return pull
+
+
+def visit_chances(day, eligible, persona, join, rate):
+    """Each eligible member's chance of coming today: their weekly rate spread over the week as the day's
+    weekday, season and holiday say; a lapsing member's fades the longer they have been a member."""
+    chance = rate[eligible] * (day_factor(day) / 7)
+    lapsing = persona[eligible] == LAPSING
+    fade = 1 - (day.toordinal() - join[eligible[lapsing]]) / LAPSING_FADE_DAYS
+    chance[lapsing] *= np.maximum(LAPSING_FLOOR, fade)
+    return np.minimum(chance, MAX_DAILY_CHANCE)
+
+
 class AreaSessions:
     """How visits logged to one area use its machines: the chance of any session, the cumulative chances of
     1, 2 or 3 sessions, and the area's machine types with their cumulative pull (units x popularity)."""
@@ -175,6 +245,34 @@ def overflow_areas(facilities):
         overflow.extend([offset + k for k in roomiest if k != own] for own in range(len(local)))
         offset += len(local)
     return capacities, overflow
+
+
+def member_area_index(facilities) -> dict:
+    """Area id -> its number in the visit stream's area order (the member areas, facility by facility)."""
+    return {area_id: number for number, area_id in enumerate(a for f in facilities for a in f.member_area_ids)}
+
+
+class ClassPlaces:
+    """Where and when the day's class-goers are in the club: per area, their arrival and departure minutes,
+    sorted, so that `during(area, start, end)` counts those present at some time in [start, end) by two
+    bisections."""
+
+    def __init__(self, areas: int, booked):
+        self.arrivals = [[] for _ in range(areas)]
+        self.departures = [[] for _ in range(areas)]
+        for _member, _facility, area, arrive, leave in booked:
+            self.arrivals[area].append(arrive)
+            self.departures[area].append(leave)
+        for column in (*self.arrivals, *self.departures):
+            column.sort()
+
+    def during(self, area, start, end) -> int:
+        # Present at some moment of [start, end): arrived before `end`, less those who left by `start` (who
+        # arrived before it too).
+        arrivals = self.arrivals[area]
+        if not arrivals:
+            return 0
+        return bisect.bisect_left(arrivals, end) - bisect.bisect_right(self.departures[area], start)
 
 
 def area_plans(facilities):
@@ -264,14 +362,16 @@ class VisitStream:
                 ))
 
     # -- visits ----------------------------------------------------------------------------------
-    def simulate_day(self, day: dt.date, clock, roster, eligible):
-        """Visits of the day by the roster's members at positions `eligible` (int32 array), the ones eligible
-        today (V1). Who comes, where, when and for how long is drawn for the whole day at once (numpy); the
-        rows and the machine sessions, which depend on each other in check-in order, one visit at a time."""
+    def simulate_day(self, day: dt.date, clock, roster, comers, booked):
+        """Visits of the day by the roster's members at positions `comers` (int32 array: Comers.draw), those of
+        them with a class visit in `booked` (int32 rows: member position, facility, area number, arrival and
+        departure minute) coming for the class. Where the others go, when and for how long is drawn for the
+        whole day at once (numpy); the rows and the machine sessions, which depend on each other in check-in
+        order, one visit at a time."""
         ordinal, weekend = day.toordinal(), int(weekend_like(day))
         draw = self.generator.random
-        persona, home, join, rate, roam, lead = roster.columns()
-        who = eligible[draw(len(eligible)) < self.visit_chances(day, eligible, persona, join, rate)]
+        persona, home, _join, _rate, roam, lead = roster.columns()
+        who = comers[~np.isin(comers, booked[:, 0])] if len(booked) else comers
         count = len(who)
         where_draw, pick_draw, arrival_draw, area_draw, method_draw, session_draw = draw((6, count))
         stay_normal = self.generator.standard_normal(count)
@@ -281,20 +381,18 @@ class VisitStream:
         # A stay that would outlast the club ends at closing (arrivals stop a quarter of an hour before it).
         stay = np.minimum(stay_minutes(STAY_MEDIANS[persona[who]], stay_normal), self.close_minutes[where] - start)
         area = np.searchsorted(self.area_weights, where + area_draw, side="right")
+        lead[booked[:, 0]] += 1  # classes are at home
+        walk_in = np.ones(count + len(booked), dtype=bool)
+        walk_in[count:] = False
+        who, start, where, area = (np.concatenate((column, booked[:, k]))
+                                   for column, k in ((who, 0), (start, 3), (where, 1), (area, 2)))
+        stay = np.concatenate((stay, booked[:, 4] - booked[:, 3]))
+        method_draw = np.concatenate((method_draw, draw(len(booked))))
         order = np.lexsort((who, start))  # by arrival, then member (ids follow roster order): check-in order
         columns = (start[order].tolist(), who[order].tolist(), stay[order].tolist(), where[order].tolist(),
                    area[order].tolist(), (method_draw[order] * len(ACCESS_METHODS)).astype(np.int32).tolist(),
-                   session_draw[order].tolist())
-        self.write_visits(ordinal, clock, roster.ids, columns, lead, home)
-
-    def visit_chances(self, day, eligible, persona, join, rate):
-        """Each eligible member's chance of coming today: their weekly rate spread over the week as the day's
-        weekday, season and holiday say; a lapsing member's fades the longer they have been a member."""
-        chance = rate[eligible] * (day_factor(day) / 7)
-        lapsing = persona[eligible] == LAPSING
-        fade = 1 - (day.toordinal() - join[eligible[lapsing]]) / LAPSING_FADE_DAYS
-        chance[lapsing] *= np.maximum(LAPSING_FLOOR, fade)
-        return np.minimum(chance, MAX_DAILY_CHANCE)
+                   walk_in[order].tolist(), np.concatenate((session_draw, np.ones(len(booked))))[order].tolist())
+        self.write_visits(ordinal, clock, roster.ids, columns, lead, home, ClassPlaces(len(self.area_ids), booked))
 
     def facilities_visited(self, home, roam, lead, where_draw, pick_draw):
         """The club of each visit: a travel visit anywhere in the chain (rare), one of the member's clubs near
@@ -317,7 +415,7 @@ class VisitStream:
             start[chosen] = table.minutes(arrival_draw[chosen])
         return start
 
-    def write_visits(self, ordinal, clock, member_ids, columns, lead, home):
+    def write_visits(self, ordinal, clock, member_ids, columns, lead, home, class_places):
         facilities = self.facilities
         busy = {}  # machine index -> [(start, end)] today
         free_after = {}  # machine index -> end of its latest session today
@@ -330,11 +428,12 @@ class VisitStream:
         self.usage_number = self.counters.numbers.get("equipmentusage", 0)
         present = [[] for _ in area_ids]  # by area: check-out minutes of the visitors inside (a heap)
         session_chance = self.session_chance
-        for start, member, stay, where, area, method, session_draw in zip(*columns):
-            area = self.area_with_room(area, start, start + stay, present)
-            if area is None:  # the club is full: they come another day (and their home lead is as before)
-                lead[member] += -1 if where == home[member] else 1
-                continue
+        for start, member, stay, where, area, method, walk_in, session_draw in zip(*columns):
+            if walk_in:
+                area = self.area_with_room(area, start, start + stay, present, class_places)
+                if area is None:  # the club is full: they come another day (and their home lead is as before)
+                    lead[member] += -1 if where == home[member] else 1
+                    continue
             number += 1
             member_id = member_ids[member]
             add_access((
@@ -349,15 +448,19 @@ class VisitStream:
         self.sink.extend("memberaccess", access_rows)
         self.sink.extend("equipmentusage", usage_rows)
 
-    def area_with_room(self, area, start, end, present):
-        """The visit's area, or when it is full the roomiest other member area of the club with room (V8: at no
-        moment more check-ins in an area than its maxcapacity); None when every one is full. The visitor is
-        counted in until `end`."""
+    def area_with_room(self, area, start, end, present, class_places):
+        """The walk-in's area, or when it is full the roomiest other member area of the club with room; None
+        when every one is full. The walk-in is counted in until `end`.
+
+        V8: walk-ins present (this one included) plus the class-goers in the area at some moment of the
+        visit stay within its maxcapacity. Checked at each walk-in's arrival that bounds the area at every
+        moment: the walk-ins present at any moment were all present at the latest one's arrival, and the
+        class-goers present then at some moment of that one's visit."""
         for candidate in (area, *self.overflow[area]):
             inside = present[candidate]
             while inside and inside[0] <= start:
                 heapq.heappop(inside)
-            if len(inside) < self.area_capacity[candidate]:
+            if len(inside) + class_places.during(candidate, start, end) < self.area_capacity[candidate]:
                 heapq.heappush(inside, end)
                 return candidate
         return None

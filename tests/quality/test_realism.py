@@ -26,7 +26,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from classes.models import ClassInstance, ClassSchedule, ClassType
+from classes.models import ClassEnrollment, ClassInstance, ClassSchedule, ClassType
 from facilities.models import Facility, FacilityArea, MemberAccess
 from fitness.quality import run_checks
 from fitness.quality.context import resolve_context
@@ -233,6 +233,16 @@ def test_capacity_counts_heads_at_the_quarter_hour(small_chain):
             duration=int((local(*end) - local(*start)).total_seconds() // 60))
     peaks = area_peaks(Survey(resolve_context(as_of=AS_OF, days=DAYS)))
     assert peaks == {"AR0001": ("FAC001", 0.75), "AR0002": ("FAC001", 0.8)}
+
+
+def test_capacity_counts_an_attendee_checked_in_to_the_studio_once(small_chain):
+    # MEM000003's 09:50-11:05 visit is into the studio and covers the class: once MEM000003 is one of its 7
+    # attendees, the studio holds 7 people at 10:00, not 8 (counted by the visit, not twice: rule V8's count).
+    ClassEnrollment.objects.create(
+        enrollment_id="ENR0000001", member_id="MEM000003", instance_id="INS0000001", enrollment_date=local(2, 6, 9, 0),
+        enrollment_status="Attended", payment_amount=Decimal("0.00"), check_in_time=local(2, 7, 9, 58),
+        check_out_time=local(2, 7, 11, 2))
+    assert area_peaks(Survey(resolve_context(as_of=AS_OF, days=DAYS)))["AR0002"] == ("FAC001", 0.7)
 
 
 def test_capacity_warns_over_capacity(small_chain):

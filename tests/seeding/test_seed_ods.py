@@ -83,7 +83,7 @@ def test_flush_replaces_the_data():
     assert SeedRun.objects.count() == 1
     assert SeedRun.objects.get().seed == 6
     days = {d.isoformat() for d in (END - dt.timedelta(days=k) for k in range(1, 5))}
-    seen = {str(row[0]) for row in model_for("classinstances").objects.values_list("class_date").distinct()}
+    seen = {str(row[0]) for row in model_for("staffschedules").objects.values_list("schedule_date").distinct()}
     assert seen <= days and seen
 
 
