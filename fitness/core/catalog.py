@@ -172,6 +172,11 @@ AREA_KINDS = [
 # desk is not a gym); the rest are drawn from the seed's list.
 CORE_AREA_NAMES = ("Cardio Zone", "Weight Training", "Group Fitness Studio", "Locker Rooms", "Reception")
 
+# General areas: a check-in recorded at the front desk or in the locker room does not say where the
+# member went next, so such a visit contains every area of its facility (rule V9: equipment used on
+# such a visit may stand in any area).
+GENERAL_AREA_TYPES = (AreaType.RECEPTION, AreaType.LOCKER_ROOM)
+
 # The seed's equipment per area, with realistic brands and price ranges.
 EQUIPMENT_BY_AREA = {
     "Cardio Zone": ["Treadmill", "Elliptical", "Stationary Bike", "Rowing Machine"],

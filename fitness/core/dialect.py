@@ -195,6 +195,17 @@ class Dialect:
             return f"({column} - interval '1 day')"
         return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '-1 day')"
 
+    def epoch_milliseconds(self, column):
+        """Milliseconds since 1970-01-01 00:00 UTC of an aware timestamp column, as an integer,
+        for integer arithmetic on instants. A sub-millisecond part is rounded on PostgreSQL
+        (date_part's double, far cheaper than EXTRACT's numeric) and dropped on SQLite, which
+        reads the stored text (see above): its whole seconds, then up to three digits of
+        fraction. Either way a later instant never gets a smaller number."""
+        if self.is_postgres:
+            return f"CAST(date_part('epoch', {column}) * 1000 AS bigint)"
+        return (f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER) * 1000"
+                f" + CAST(substr({column} || '000', 21, 3) AS INTEGER))")
+
     # -- durations ----------------------------------------------------------------------------------
     def minutes_between(self, start, end):
         """Minutes from `start` to `end` (two timestamps of the same kind), as a float."""

@@ -1,7 +1,7 @@
 """check_ods: data-quality and integrity checks of the ODS.
 
-`run_checks(...)` runs every business rule of ods-rules.md (ids I1-I3, M1-M6,
-V1-V7, C1-C7, S1-S7) as set-based SQL on SQLite or PostgreSQL, profiles the
+`run_checks(...)` runs every business rule of ods-rules.md (ids I1-I3, M1-M9,
+V1-V9, C1-C7, S1-S9) as set-based SQL on SQLite or PostgreSQL, profiles the
 tables, and returns (and saves) a JSON-ready result document. The exact
 definition each rule checks is its `description` (see `RULES`). On PostgreSQL,
 outside a transaction, the rules run on several connections at once.

@@ -66,6 +66,8 @@ def build_facilities():
     for area_id, facility, name, area_type, capacity in (
         ("AR0001", main, "Group Fitness Studio", "Studio", 30),
         ("AR0002", main, "Cardio Zone", "Cardio", 40),
+        # A general area (V9) for one person, filled exactly by two check-ins that meet at 17:00 (V8).
+        ("AR0003", main, "Reception", "Reception", 1),
         ("AR0004", other, "Cardio Zone", "Cardio", 40),
     ):
         FacilityArea.objects.create(area_id=area_id, facility=facility, area_name=name, area_type=area_type,
@@ -109,6 +111,9 @@ def build_visits_and_equipment():
         ("ACC00000002", "MEM000001", "AR0002", local(2024, 2, 20, 18), local(2024, 2, 20, 19, 30)),  # Tue, peak
         ("ACC00000003", "MEM000002", "AR0002", local(2024, 2, 21, 13), local(2024, 2, 21, 14)),  # Wed, off-peak
         ("ACC00000004", "MEM000002", "AR0001", local(2024, 2, 24, 10), local(2024, 2, 24, 11, 30)),  # Sat, class
+        # Thu at the front desk: one leaves as the other arrives (V8), who then uses the treadmill (V9).
+        ("ACC00000005", "MEM000002", "AR0003", local(2024, 2, 22, 16), local(2024, 2, 22, 17)),  # off-peak
+        ("ACC00000006", "MEM000001", "AR0003", local(2024, 2, 22, 17), local(2024, 2, 22, 18)),  # peak
     ):
         MemberAccess.objects.create(
             access_id=access_id, member_id=member_id, facility_id="FAC001", area_id=area_id, check_in_time=start,
@@ -119,8 +124,9 @@ def build_visits_and_equipment():
         purchase_date=dt.date(2022, 1, 10), purchase_price=Decimal("5000.00"),
         warranty_expiry=dt.date(2025, 1, 10), status="Active")
     for usage_id, start, end in (
-        ("USG00000001", local(2024, 2, 20, 18, 10), local(2024, 2, 20, 18, 40)),
+        ("USG00000001", local(2024, 2, 20, 18, 10), local(2024, 2, 20, 18, 40)),  # visit into the Cardio Zone
         ("USG00000002", local(2024, 2, 20, 18, 45), local(2024, 2, 20, 19, 5)),
+        ("USG00000003", local(2024, 2, 22, 17, 10), local(2024, 2, 22, 17, 40)),  # visit at the front desk
     ):
         EquipmentUsage.objects.create(
             usage_id=usage_id, equipment_id="EQ00001", member_id="MEM000001", start_time=start, end_time=end,

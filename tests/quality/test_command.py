@@ -48,9 +48,9 @@ def test_json_document_of_a_clean_ods(valid_dataset):
     assert members["missing_values"]["emergencycontact"] == 3
     assert members["completeness_score"] == round((51 - 9) / 51 * 100, 2)
     profile = document["profile"]["memberaccess"]
-    assert profile["record_count"] == 4
-    assert profile["numeric_stats"]["duration"] == {"min": 60, "max": 90, "mean": "75.0000"}
-    assert profile["categorical_stats"]["accessmethod"] == [{"value": "Key Card", "count": 4}]
+    assert profile["record_count"] == 6
+    assert profile["numeric_stats"]["duration"] == {"min": 60, "max": 90, "mean": "70.0000"}
+    assert profile["categorical_stats"]["accessmethod"] == [{"value": "Key Card", "count": 6}]
     assert profile["date_range"]["checkintime"]["min"].startswith("2024-02-19")
 
 

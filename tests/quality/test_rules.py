@@ -9,7 +9,7 @@ from django.db import connection
 
 from classes.models import ClassEnrollment, ClassInstance, ClassSchedule, ClassType
 from equipment.models import Equipment, EquipmentMaintenance, EquipmentUsage
-from facilities.models import Facility, MemberAccess
+from facilities.models import Facility, FacilityArea, MemberAccess
 from fitness.quality import RULES, run_checks
 from members.models import Member, MemberMembership, MemberPayment, MembershipType
 from staff.models import (
@@ -110,6 +110,16 @@ def sessions_overlap(undo, allow):
     set_fields(EquipmentUsage, "USG00000002", start_time=local(2024, 2, 20, 18, 30), duration_minutes=35)
 
 
+def area_over_capacity(undo, allow):
+    # The front desk (capacity 1) holds ACC00000005 until 17:01 while ACC00000006 arrives at 17:00.
+    set_fields(MemberAccess, "ACC00000005", check_out_time=local(2024, 2, 22, 17, 1), duration=61)
+
+
+def attended_after_checking_out(undo, allow):
+    # The visit around the class ends at 11:30 (C6 still holds: 20 minutes after the class).
+    set_fields(ClassEnrollment, "ENR00000001", check_out_time=local(2024, 2, 24, 11, 35))
+
+
 def negative_cost(undo, allow):
     allow("equipmentmaintenance", "equipmentmaintenance_cost_gte_0")
     set_fields(EquipmentMaintenance, "MNT000001", cost=Decimal("-5.00"))
@@ -179,6 +189,11 @@ def member_phone_fictional(undo, allow):
     set_fields(Member, "MEM000002", phone="(413) 555-0123")
 
 
+def member_living_away_from_home(undo, allow):
+    # A consistent New York address (S9 holds), far from the Springfield club they use.
+    set_fields(Member, "MEM000002", state="NY", zip_code="10001", phone="(212) 736-0002")
+
+
 BREAKS = [
     ("I1", orphan_maintenance, "equipmentmaintenance.equipmentid:MNT000001"),
     ("I2", malformed_id, "equipmentmaintenance:MNT1"),
@@ -191,13 +206,16 @@ BREAKS = [
     ("M6", payment_before_joining, "PAY00000005"),
     ("M7", joined_before_first_period, "MEM000002"),
     ("M8", senior_plan_under_65, "MSH00000003"),
+    ("M9", member_living_away_from_home, "MEM000002"),
     ("V1", visit_without_membership, "ACC00000003"),
     ("V2", visit_duration_wrong, "ACC00000003"),
     ("V3", visits_overlap, "ACC00000003"),
-    ("V4", weekday_visit_off_peak, "weekday_peak_share=0.33"),
+    ("V4", weekday_visit_off_peak, "weekday_peak_share=0.40"),
     ("V5", session_outside_visits, "USG00000001"),
     ("V6", sessions_overlap, "USG00000002"),
     ("V7", negative_cost, "MNT000001"),
+    ("V8", area_over_capacity, "AR0003"),
+    ("V9", attended_after_checking_out, "ENR00000001"),
     ("C1", schedule_over_type_capacity, "SCH0001"),
     ("C2", schedules_collide, "SCH0002"),
     ("C3", certification_requirement_lapsed, "INS0000002"),
@@ -352,7 +370,7 @@ def test_maintenance_work_fits_the_equipment_type(valid_dataset, equipment_type,
     (Facility, "FAC002", {"state": "IL"}, ["FAC002"]),  # Illinois is on Central time
     (Facility, "FAC002", {"zip_code": "62702"}, ["FAC002"]),  # an Illinois zip code
     (Facility, "FAC001", {"phone_number": "555-0100"}, ["FAC001"]),  # no area code
-    (Member, "MEM000002", {"state": "NY", "zip_code": "10001", "phone": "(212) 736-0002"}, ["MEM000002"]),
+    # A member in another state than their home facility is M9's (its break test), not S9's.
     (Member, "MEM000003", {"state": "NY", "zip_code": "10001", "phone": "(212) 736-0003"}, []),  # never visits
     (Member, "MEM000002", {"zip_code": "0110"}, ["MEM000002"]),
     (Member, "MEM000002", {"phone": "(212) 736-0002"}, ["MEM000002"]),  # a New York area code
@@ -366,10 +384,114 @@ def test_maintenance_work_fits_the_equipment_type(valid_dataset, equipment_type,
     (Member, "MEM000002", {"emergency_phone": "(212) 736-0002"}, []),  # a relative may live elsewhere
     (Member, "MEM000003", {"email": "Mem000002@EXAMPLE.com"}, ["MEM000002", "MEM000003"]),
     (Staff, "STF0002", {"phone": "(911) 736-0002"}, ["STF0002"]),
-], ids=["facility-out-of-region", "facility-zip", "facility-phone", "member-away-from-home",
-        "member-without-visits", "member-zip", "member-phone-other-state", "n11-area-code", "n11-exchange",
-        "exchange-1xx", "phone-form", "555-01xx", "555-other", "emergency-phone-invalid",
-        "emergency-phone-other-state", "email-shared", "staff-phone"])
+], ids=["facility-out-of-region", "facility-zip", "facility-phone", "member-without-visits", "member-zip",
+        "member-phone-other-state", "n11-area-code", "n11-exchange", "exchange-1xx", "phone-form", "555-01xx",
+        "555-other", "emergency-phone-invalid", "emergency-phone-other-state", "email-shared", "staff-phone"])
 def test_chain_geography(valid_dataset, model, pk, values, offenders):
     set_fields(model, pk, **values)
     assert failing_rules() == ({"S9": offenders} if offenders else {})
+
+def failing_rule(rule_id, days=DAYS):
+    """The sorted sample keys of `rule_id`, run alone over the last `days` days ([] when it passes)."""
+    document = run_checks(as_of=AS_OF, days=days, only=[rule_id], save=False, profile=False)
+    (result,) = document["checks"]
+    assert result["status"] in ("pass", "fail"), result
+    return sorted(result["sample_keys"])
+
+
+def add_visit(access_id, member_id, facility_id, area_id, start, end=None):
+    end = end or start + dt.timedelta(hours=1)
+    MemberAccess.objects.create(access_id=access_id, member_id=member_id, facility_id=facility_id, area_id=area_id,
+                                check_in_time=start, check_out_time=end, access_method="Key Card",
+                                duration=int((end - start).total_seconds() // 60))
+
+
+# --- V8: nobody in an area beyond its capacity ---------------------------------------------------------------
+def studio_for_one():
+    FacilityArea.objects.filter(pk="AR0001").update(max_capacity=1)
+    ClassSchedule.objects.filter(area_id="AR0001").update(max_capacity=1)  # C1: within the area's
+
+
+def test_class_attendee_checked_in_to_the_class_area_counts_once(valid_dataset):
+    studio_for_one()  # ACC00000004 (the studio, 10:00-11:30) and ENR00000001 (10:05-11:20) are one person
+    assert failing_rules() == {}
+
+
+@pytest.mark.parametrize("arrival,offenders", [
+    (local(2024, 2, 24, 11, 20), []),  # arrives as the attendee leaves: departures first
+    (local(2024, 2, 24, 11, 19), ["AR0001"]),
+], ids=["arrives-as-the-attendee-leaves", "arrives-a-minute-before"])
+def test_class_attendee_without_a_check_in_to_the_class_area_counts(valid_dataset, arrival, offenders):
+    studio_for_one()
+    set_fields(MemberAccess, "ACC00000004", area_id="AR0002")  # checked in to the Cardio Zone, then went to class
+    add_visit("ACC00000007", "MEM000001", "FAC001", "AR0001", arrival, local(2024, 2, 24, 12))
+    assert failing_rule("V8") == offenders  # (a weekend visit more upsets V4's weekday lead)
+
+
+def test_visit_without_check_out_is_not_counted(valid_dataset):
+    # Counted until a day later, it would still hold the one-person front desk when ACC00000006 arrives.
+    set_fields(MemberAccess, "ACC00000005", check_out_time=None, duration=None)
+    assert failing_rules() == {}
+
+
+# --- V9: attending and using equipment inside a check-in -----------------------------------------------------
+@pytest.mark.parametrize("visit_end,failures", [
+    (local(2024, 2, 24, 11, 30), {"C6": ["ENR00000001"]}),
+    (local(2024, 2, 24, 11, 10), {"C6": ["ENR00000001"], "V9": ["ENR00000001"]}),  # the class ends at 11:15
+], ids=["visit-around-the-class", "visit-ends-before-the-class"])
+def test_attendance_without_times_of_its_own_is_the_class_time(valid_dataset, visit_end, failures):
+    set_fields(ClassEnrollment, "ENR00000001", check_in_time=None, check_out_time=None)  # C6 wants them
+    set_fields(MemberAccess, "ACC00000004", check_out_time=visit_end,
+               duration=int((visit_end - local(2024, 2, 24, 10)).total_seconds() // 60))
+    assert failing_rules() == failures
+
+
+def test_attendance_inside_a_visit_without_check_out(valid_dataset):
+    set_fields(MemberAccess, "ACC00000004", check_out_time=None, duration=None)  # an open visit has no end, as V5
+    assert failing_rules() == {}
+
+
+@pytest.mark.parametrize("model,pk,values,offenders", [
+    (FacilityArea, "AR0003", {"area_type": "Locker Room"}, []),  # the other general area
+    (FacilityArea, "AR0003", {"area_type": "Juice Bar"}, ["USG00000003"]),
+    (FacilityArea, "AR0003", {"area_type": "Cardio"}, ["USG00000003"]),  # a cardio area, not the treadmill's
+    (MemberAccess, "ACC00000002", {"area_id": "AR0001"}, ["USG00000001", "USG00000002"]),  # the studio
+    (Equipment, "EQ00001", {"area_id": "AR0001"}, ["USG00000001", "USG00000002"]),  # the treadmill moved
+], ids=["locker-room", "juice-bar", "other-area", "visit-to-another-area", "equipment-in-another-area"])
+def test_equipment_used_in_its_area_or_from_a_general_area(valid_dataset, model, pk, values, offenders):
+    set_fields(model, pk, **values)
+    assert failing_rules() == ({"V9": offenders} if offenders else {})
+
+
+# --- M9: a member uses a few facilities a year ----------------------------------------------------------------
+def add_facility(number):
+    """FACnnn in Springfield with a Cardio Zone; returns (facilityid, areaid)."""
+    facility_id, area_id = f"FAC{number:03d}", f"AR{number + 10:04d}"
+    Facility.objects.create(
+        facility_id=facility_id, facility_name=f"Club {number}", address=f"{number} Main St", city="Springfield",
+        state="MA", zip_code="01103", phone_number=f"(413) 736-21{number:02d}", open_time=dt.time(6),
+        close_time=dt.time(22))
+    FacilityArea.objects.create(area_id=area_id, facility_id=facility_id, area_name="Cardio Zone", area_type="Cardio",
+                                max_capacity=40, square_footage=Decimal("1500.00"))
+    return facility_id, area_id
+
+
+# MEM000002 checks in at FAC001 in the window; these are visits to FAC002, FAC003, ... in turn.
+TRAVEL = [local(2024, 2, 26, 7), local(2024, 2, 27, 7), local(2024, 2, 28, 7), local(2024, 2, 29, 7),
+          local(2024, 2, 16, 7), local(2024, 2, 19, 19)]
+
+
+@pytest.mark.parametrize("days,visits,offenders", [
+    (DAYS, TRAVEL[:5], []),
+    (DAYS, TRAVEL, ["MEM000002"]),
+    # A 400-day window has two years: [2023-01-26, 2024-01-26) and [2024-01-26, 2024-03-01).
+    (400, TRAVEL[:2] + [local(2023, 12, day, 7) for day in (4, 5, 6, 7)], []),
+    (400, TRAVEL[:5] + [local(2024, 1, 25, 23, 30)], []),  # local date 2024-01-25 (04:30 UTC on the 26th)
+    (400, TRAVEL[:5] + [local(2024, 1, 26, 0, 30)], ["MEM000002"]),
+], ids=["six-facilities", "seven-facilities", "seven-over-two-years", "seventh-the-evening-before",
+        "seventh-just-after-midnight"])
+def test_a_member_uses_at_most_six_facilities_a_year(valid_dataset, days, visits, offenders):
+    for number, start in enumerate(visits, start=2):
+        facility_id, area_id = ("FAC002", "AR0004") if number == 2 else add_facility(number)
+        add_visit(f"ACC{100 + number:08d}", "MEM000002", facility_id, area_id, start)
+    assert failing_rule("M9", days=days) == offenders

@@ -19,7 +19,7 @@ from fitness.quality.realism import realism_warnings
 class Command(BaseCommand):
     help = (
         "Check the ODS: completeness, referential integrity, every business rule of ods-rules.md "
-        "(I1-I3, M1-M8, V1-V7, C1-C7, S1-S9) and a data profile; with --realism also the realism "
+        "(I1-I3, M1-M9, V1-V9, C1-C7, S1-S9) and a data profile; with --realism also the realism "
         "measures R1-R32 of realism.md. Exit 0 clean, 1 violations (or realism warnings with --strict), "
         "2 could not run."
     )

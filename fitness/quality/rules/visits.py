@@ -1,13 +1,16 @@
-"""Visit and equipment rules V1-V7.
+"""Visit and equipment rules V1-V9.
 
 Local dates and times are wall-clock values in settings.TIME_ZONE (opening
 hours are local); a membership period covers startdate <= d < enddate.
+A class attendance runs from the enrollment's checkintime to its checkouttime,
+each falling back to the instance's actualstarttime/actualendtime when null.
 """
 import datetime as dt
 
 from django.db import connection
 
 from equipment.choices import OUT_OF_SERVICE_STATUSES
+from fitness.core.catalog import GENERAL_AREA_TYPES
 
 from ..registry import Outcome, offenders, rule
 from .members import eligible_periods_by_member
@@ -207,3 +210,168 @@ def check_maintenance_dates(ctx):
         WHERE (nextmaintenancedate IS NOT NULL AND nextmaintenancedate <= maintenancedate) OR cost < 0
         UNION ALL
         SELECT equipmentid FROM equipment WHERE warrantyexpiry IS NOT NULL AND warrantyexpiry < purchasedate""")
+
+
+GENERAL_AREAS = ", ".join(f"'{area_type}'" for area_type in GENERAL_AREA_TYPES)
+
+
+def attendances():
+    """FROM-clause subquery: every 'Attended' enrollment with its member, the class's facility and area
+    (the schedule's) and the attendance (t_in, t_out): the enrollment's checkintime and checkouttime, each
+    falling back to the instance's actualstarttime/actualendtime when null. Attendances whose times are
+    still unknown, or do not run forwards, are left out (C6 reports them)."""
+    return """(SELECT enrollmentid, memberid, facilityid, areaid, t_in, t_out FROM (
+        SELECT e.enrollmentid, e.memberid, s.facilityid, s.areaid,
+               COALESCE(e.checkintime, i.actualstarttime) AS t_in,
+               COALESCE(e.checkouttime, i.actualendtime) AS t_out
+        FROM classenrollments e
+        JOIN classinstances i ON i.instanceid = e.instanceid
+        JOIN classschedules s ON s.scheduleid = i.scheduleid
+        WHERE e.enrollmentstatus = 'Attended') AS timed
+        WHERE t_in < t_out)"""
+
+
+def not_inside_visit(d, rows, key_columns, inside_visit):
+    """Statement selecting `rows` (a FROM-clause subquery with columns memberid, t_in, ...)
+    that no visit contains, as V5 finds them: `inside_visit(extra)` is an EXISTS-style
+    subquery over memberaccess v for the row `x`. A row and its visit share a service day, so
+    one hash anti join on it drops nearly every row; only the few left are looked up in full,
+    by a scalar subquery (a per-row index probe on memberaccess(memberid, checkintime))."""
+    return f"""
+        SELECT {key_columns} FROM (
+            SELECT x.* FROM (SELECT r.*, {d.service_day('r.t_in')} AS day FROM {rows} AS r) AS x
+            WHERE NOT EXISTS {inside_visit(f" AND {d.service_day('v.checkintime')} = x.day")}{d.computed_once()}) AS x
+        WHERE {inside_visit(" LIMIT 1")} IS NULL"""
+
+
+def without_merge_joins(ctx, check):
+    """check() with PostgreSQL's merge joins off, for statements whose anti joins must hash
+    millions of visits: from a few million rows on, the planner's estimates tip to a merge join
+    that sorts both sides on disk (V5's statement at 3.6 M visits and 2.7 M sessions: 19 s
+    merged, 7 s hashed). A failure rolls the setting back with the transaction, as
+    Dialect.hash_aggregate's does."""
+    with connection.cursor() as cursor:
+        ctx.dialect.set_local(cursor, {"enable_mergejoin": "off"})
+    outcome = check()
+    with connection.cursor() as cursor:
+        ctx.dialect.set_local(cursor, {"enable_mergejoin": "on"})
+    return outcome
+
+
+# V8's sweep sorts one integer per event: the area's number times AREA_STRIDE, plus the instant in
+# milliseconds since 1900 (as an offset from 1970), doubled, plus 1 for an arrival, so that a
+# departure sorts before an arrival at the same instant. 2**44 leaves 43 bits for the doubled
+# milliseconds (instants until 2178) and 19 for areas; sorting bare integers is several times
+# faster than sorting (areaid, time, delta) rows.
+AREA_STRIDE = 2**44
+MILLISECONDS_1900_TO_1970 = 2_208_988_800_000
+# Every area, numbered from 1, with its capacity.
+NUMBERED_AREAS = "(SELECT areaid, maxcapacity, ROW_NUMBER() OVER (ORDER BY areaid) AS number FROM facilityareas)"
+
+
+def event_key(d, number, instant, arrival):
+    """SQL: the sort key of an event of area `number` at `instant` (arrival 1, departure 0)."""
+    milliseconds = f"({d.epoch_milliseconds(instant)} + {MILLISECONDS_1900_TO_1970})"
+    return f"({number} * {AREA_STRIDE} + {milliseconds} * 2 + {arrival})"
+
+
+@rule("V8", "facilityareas", """Nobody is in an area beyond its maxcapacity: at every moment t, the people
+in an area are its check-ins (memberaccess with that areaid and checkintime <= t < checkouttime; a visit
+without checkouttime is not counted, its stay being unknown) plus the attendees of classes held in it
+('Attended' enrollments of instances whose schedule's areaid is the area, from the enrollment's checkintime
+to its checkouttime, each falling back to the instance's actualstarttime/actualendtime when null) who have
+no check-in of their own into that area covering the attendance (checkintime <= its start, less than 24
+hours before it, and checkouttime >= its end: such attendees are counted once, by the check-in). Swept as
++1/-1 events ordered by time (to the millisecond), departures before arrivals at the same instant (someone
+leaving at 10:00 frees the place for someone arriving at 10:00), with a running count per area; over all
+rows, not only the window's (as V1-V3, V5-V7). Offender: the area whose running count exceeds its
+maxcapacity.""")
+def check_area_capacity(ctx):
+    d = ctx.dialect
+
+    def inside_area_visit(extra=""):
+        return f"""(SELECT 1 FROM memberaccess v
+                  WHERE v.memberid = x.memberid AND v.areaid = x.areaid
+                    AND v.checkintime <= x.t_in AND v.checkintime > {d.timestamp_day_before('x.t_in')}
+                    AND x.t_out <= v.checkouttime{extra})"""
+
+    def inside_area_visit_hashed(extra=""):
+        # Said again of v, so the anti join hashes only the check-ins into areas that hold classes.
+        return inside_area_visit(f" AND v.areaid IN (SELECT s.areaid FROM classschedules s){extra}")
+
+    uncovered = not_inside_visit(d, attendances(), "x.areaid, x.t_in, x.t_out", inside_area_visit_hashed)
+    # One running sum over all areas' events in key order: each area's block opens with
+    # -maxcapacity and closes with +maxcapacity, and its stays' +1/-1 sum to zero, so within the
+    # block the running sum is the people present minus the capacity, and above 0 is too many.
+    return without_merge_joins(ctx, lambda: offenders(ctx, f"""
+        WITH attendees AS ({uncovered})
+        SELECT a.areaid AS offender FROM (
+            SELECT DISTINCT key / {AREA_STRIDE} AS number FROM (
+                SELECT key, SUM(delta) OVER (ORDER BY key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS excess
+                FROM (
+                    SELECT {event_key(d, 'a.number', 'v.checkintime', 1)} AS key, 1 AS delta
+                    FROM memberaccess v JOIN {NUMBERED_AREAS} AS a ON a.areaid = v.areaid
+                    WHERE v.checkouttime IS NOT NULL
+                    UNION ALL
+                    SELECT {event_key(d, 'a.number', 'v.checkouttime', 0)}, -1
+                    FROM memberaccess v JOIN {NUMBERED_AREAS} AS a ON a.areaid = v.areaid
+                    WHERE v.checkouttime IS NOT NULL
+                    UNION ALL
+                    SELECT {event_key(d, 'a.number', 'x.t_in', 1)}, 1
+                    FROM attendees x JOIN {NUMBERED_AREAS} AS a ON a.areaid = x.areaid
+                    UNION ALL
+                    SELECT {event_key(d, 'a.number', 'x.t_out', 0)}, -1
+                    FROM attendees x JOIN {NUMBERED_AREAS} AS a ON a.areaid = x.areaid
+                    UNION ALL
+                    SELECT a.number * {AREA_STRIDE}, -a.maxcapacity FROM {NUMBERED_AREAS} AS a
+                    UNION ALL
+                    SELECT (a.number + 1) * {AREA_STRIDE} - 1, a.maxcapacity FROM {NUMBERED_AREAS} AS a
+                ) AS events) AS swept
+            WHERE excess > 0) AS crowded
+        JOIN {NUMBERED_AREAS} AS a ON a.number = crowded.number"""))
+
+
+@rule("V9", "classenrollments, equipmentusage", f"""A member who attends a class or uses a piece of
+equipment is inside a check-in of theirs at that facility. (a) Every 'Attended' enrollment (attendance
+from the enrollment's checkintime to its checkouttime, each falling back to the instance's
+actualstarttime/actualendtime when null; attendances without times, or ending before they start, are C6's)
+lies inside a memberaccess of
+the same member at the class's facility (classschedules.facilityid via classinstances.scheduleid):
+checkintime <= the attendance's start, less than 24 hours before it, and checkouttime >= its end (an open
+visit having no end, as V5). Offender: the enrollment. (b) An equipment session inside a visit of its
+member at the equipment's facility (as V5; a session inside none is V5's to report) lies inside one whose
+areaid is the equipment's areaid or whose area is a general area (areatype {GENERAL_AREAS}: a check-in at
+the front desk or the locker room does not say where the member went, so it contains every area of the
+facility; fitness.core.catalog.GENERAL_AREA_TYPES). Offender: the session. Details count each part.""")
+def check_inside_visit(ctx):
+    d = ctx.dialect
+
+    def inside_facility_visit(extra=""):
+        return f"""(SELECT 1 FROM memberaccess v
+                  WHERE v.memberid = x.memberid AND v.facilityid = x.facilityid
+                    AND v.checkintime <= x.t_in AND v.checkintime > {d.timestamp_day_before('x.t_in')}
+                    AND (v.checkouttime IS NULL OR x.t_out <= v.checkouttime){extra})"""
+
+    def inside_visit_in_area(extra=""):
+        return f"""(SELECT 1 FROM memberaccess v
+                  WHERE v.memberid = x.memberid AND v.facilityid = x.facilityid
+                    AND v.checkintime <= x.t_in AND v.checkintime > {d.timestamp_day_before('x.t_in')}
+                    AND (v.checkouttime IS NULL OR x.t_out <= v.checkouttime)
+                    AND (v.areaid = x.areaid OR v.areaid IN (
+                        SELECT g.areaid FROM facilityareas g WHERE g.areatype IN ({GENERAL_AREAS}))){extra})"""
+
+    sessions = """(SELECT u.usageid, u.memberid, e.facilityid, e.areaid, u.starttime AS t_in,
+                          COALESCE(u.endtime, u.starttime) AS t_out
+                   FROM equipmentusage u JOIN equipment e ON e.equipmentid = u.equipmentid)"""
+    # The sessions in no visit of the right area, then those of them inside some visit (V5 holds).
+    sessions_outside_area = f"""
+        SELECT x.usageid AS offender FROM (
+            {not_inside_visit(d, sessions, "x.*", inside_visit_in_area)}{d.computed_once()}) AS x
+        WHERE {inside_facility_visit(" LIMIT 1")} IS NOT NULL"""
+
+    def both_parts():
+        classes = offenders(ctx, not_inside_visit(d, attendances(), "x.enrollmentid AS offender", inside_facility_visit))
+        equipment = offenders(ctx, sessions_outside_area)
+        return Outcome().merge(classes, label="classenrollments").merge(equipment, label="equipmentusage")
+
+    return without_merge_joins(ctx, both_parts)
