@@ -4,11 +4,21 @@ and bi-weekly payroll.
 Everyone works a weekly pattern at their primary facility (S2, S3); busy
 weeks add a sixth day, which is where overtime (beyond 40 h in the ISO week,
 S4) comes from. Time entries follow each completed shift with a few minutes
-either way and a break; payroll adds up the tracked hours of each complete
-two-week period to the cent (S5). Certifications renew before they expire so
+either way and a break; payroll adds up the tracked hours of each two-week
+period to the cent (S5). Certifications renew before they expire so
 instructors stay qualified (C3, S6). Reviews are in reviews_sim.py.
+
+A chain has paid its staff since it hired them: on the chain's first day the
+stream works out, from the same weekly patterns and the same draws as a
+simulated shift, the hours everyone worked before it (no shift or time entry
+is written for them) and writes the payroll of every pay period that ended
+before that day, so a run of any length has payroll. The period open on the
+first day carries its earlier hours (and the ISO week its earlier hours, for
+overtime) into the window, and is paid in full when it closes. The history
+draws from a random source of its own, so the window's rows stay as they were.
 """
 import datetime as dt
+import random
 from decimal import ROUND_HALF_UP, Decimal
 
 from staff.choices import EmploymentType, JobTitle, StaffStatus
@@ -114,15 +124,24 @@ def hours_cents(hundredths: int) -> Decimal:
 
 
 class StaffStream:
-    """Writes staffschedules, stafftimetracking, staffpayroll and instructorperformance."""
+    """Writes staffschedules, stafftimetracking and staffpayroll (instructorperformance: reviews_sim.py)."""
 
-    def __init__(self, master, patterns, counters, rng, sink, chain_start: dt.date, accumulators):
+    def __init__(self, master, patterns, counters, rng, sink, chain_start: dt.date, accumulators, history_rng=None):
         self.master, self.patterns = master, patterns
         self.counters, self.rng, self.sink = counters, rng, sink
         self.chain_start = chain_start.toordinal()
         # staff index -> [iso week key, week hundredths, pay period, regular hundredths, overtime hundredths]
         self.acc = accumulators
         self.busy_week = {}
+        # The history's source: the hours and bonuses before the chain's first day, and the bonuses of the period
+        # open on it. Unless the caller gives one, it is derived from the window's source without drawing from it.
+        if history_rng is None:
+            history_rng = random.Random(f"payroll history:{rng.getstate()[1]}")
+        self.history_rng = history_rng
+        self.employed = [
+            (s.hire_date.toordinal(), s.termination_date.toordinal() if s.termination_date else 10**9)
+            for s in master.staff
+        ]
 
     def area_for(self, staff, facility):
         wanted = AREA_TYPE_FOR_ROLE.get(staff.job_title)
@@ -132,15 +151,44 @@ class StaffStream:
         return ids[0] if ids else None
 
     def simulate_day(self, day: dt.date, clock):
-        ordinal, rng = day.toordinal(), self.rng
+        ordinal = day.toordinal()
+        if ordinal == self.chain_start:  # only the run that starts the chain simulates its first day
+            self.payroll_history(day)
+        self.work_day(day, self.rng, self.busy_week, clock)
+        if (ordinal - PERIOD_EPOCH) % PAY_PERIOD_DAYS == PAY_PERIOD_DAYS - 1:
+            period = (ordinal - PERIOD_EPOCH) // PAY_PERIOD_DAYS
+            begun_in_history = PERIOD_EPOCH + period * PAY_PERIOD_DAYS < self.chain_start
+            self.pay(period, day, self.history_rng if begun_in_history else self.rng)
+
+    def payroll_history(self, first_day: dt.date):
+        """The hours everyone worked from hiring (or since the earliest hire) to the day before `first_day`, and
+        the payroll of each pay period that ended before it. The ISO week open on `first_day` gets its sixth
+        day, if any, from the window's draws, so a busy week is never busy twice."""
+        rng, first = self.history_rng, first_day.toordinal()
+        open_week = week_key(first_day)
+        busy_week = {(index, open_week): 0 for index in range(len(self.master.staff))}
+        ordinal = min(hired for hired, _ in self.employed) if self.employed else first
+        while ordinal < first:
+            day = dt.date.fromordinal(ordinal)
+            self.work_day(day, rng, busy_week, None)
+            if (ordinal - PERIOD_EPOCH) % PAY_PERIOD_DAYS == PAY_PERIOD_DAYS - 1:
+                self.pay((ordinal - PERIOD_EPOCH) // PAY_PERIOD_DAYS, day, rng)
+                week = week_key(day)  # a Sunday: the weeks before this one are done with
+                busy_week = {key: extra for key, extra in busy_week.items() if key[1] >= week}
+            ordinal += 1
+
+    def work_day(self, day: dt.date, rng, busy_week, clock):
+        """Everyone's shift of `day`, added to their week and pay period; with a clock, written as a shift and a
+        time entry, without one (the history) only counted."""
+        ordinal = day.toordinal()
         random = rng.random
         dow = day.isoweekday()
-        iso_year, iso_week, _ = day.isocalendar()
-        week = iso_year * 100 + iso_week
+        week = week_key(day)
         period = (ordinal - PERIOD_EPOCH) // PAY_PERIOD_DAYS
         facilities, add = self.master.facilities, self.sink.add
         for index, staff in enumerate(self.master.staff):
-            if staff.status == StaffStatus.TERMINATED or staff.hire_date.toordinal() > ordinal:
+            hired, left = self.employed[index]
+            if ordinal < hired or ordinal > left or (clock is not None and staff.status == StaffStatus.TERMINATED):
                 continue
             pattern = self.patterns[index]
             acc = self.acc.setdefault(index, [week, 0, period, 0, 0])
@@ -149,9 +197,9 @@ class StaffStream:
             if acc[2] != period:
                 acc[2], acc[3], acc[4] = period, 0, 0
             if dow not in pattern.days:
-                extra = self.busy_week.get((index, week))
+                extra = busy_week.get((index, week))
                 if extra is None:
-                    extra = self.busy_week[(index, week)] = (
+                    extra = busy_week[(index, week)] = (
                         rng.choice([d for d in range(1, 8) if d not in pattern.days])
                         if len(pattern.days) == 5 and random() < BUSY_WEEK_SHARE else 0
                     )
@@ -161,11 +209,13 @@ class StaffStream:
             start, end = shift_times(pattern, facility)
             draw = random()
             status = "Absent" if draw < ABSENT_SHARE else "Cancelled" if draw < ABSENT_SHARE + SHIFT_CANCEL_SHARE else "Completed"
-            shift_id = self.counters.next("staffschedules")
-            add("staffschedules", (
-                shift_id, staff.staff_id, facility.id, self.area_for(staff, facility), day.isoformat(),
-                TIME_TEXT[start], TIME_TEXT[end], hours_text(minutes_to_hundredths(end - start)), pattern.kind, status,
-            ))
+            if clock is not None:
+                shift_id = self.counters.next("staffschedules")
+                add("staffschedules", (
+                    shift_id, staff.staff_id, facility.id, self.area_for(staff, facility), day.isoformat(),
+                    TIME_TEXT[start], TIME_TEXT[end], hours_text(minutes_to_hundredths(end - start)), pattern.kind,
+                    status,
+                ))
             if status != "Completed":
                 continue
             actual_start = start - 10 + int(random() * 16)
@@ -177,19 +227,16 @@ class StaffStream:
             overtime = max(0, acc[1] - WEEK_LIMIT) - max(0, before - WEEK_LIMIT)
             acc[3] += worked - overtime
             acc[4] += overtime
-            add("stafftimetracking", (
-                self.counters.next("stafftimetracking"), staff.staff_id, shift_id, clock.ts(actual_start),
-                clock.ts(actual_end), hours_text(worked), hours_text(overtime), str(breaks),
-                "Stayed to close up" if actual_end > end + 10 else None,
-            ))
-        if (ordinal - PERIOD_EPOCH) % PAY_PERIOD_DAYS == PAY_PERIOD_DAYS - 1:
-            self.pay(period, day)
+            if clock is not None:
+                add("stafftimetracking", (
+                    self.counters.next("stafftimetracking"), staff.staff_id, shift_id, clock.ts(actual_start),
+                    clock.ts(actual_end), hours_text(worked), hours_text(overtime), str(breaks),
+                    "Stayed to close up" if actual_end > end + 10 else None,
+                ))
 
-    def pay(self, period, last_day: dt.date):
-        """Payroll for a two-week period that lies wholly inside the simulated chain."""
+    def pay(self, period, last_day: dt.date, rng):
+        """Payroll of the two-week period ending on `last_day`, for everyone who worked in it (bonuses from `rng`)."""
         first = PERIOD_EPOCH + period * PAY_PERIOD_DAYS
-        if first < self.chain_start:
-            return
         for index, staff in enumerate(self.master.staff):
             acc = self.acc.get(index)
             if acc is None or acc[2] != period or acc[3] + acc[4] == 0:
@@ -197,7 +244,7 @@ class StaffStream:
             rate = staff.hourly_rate
             regular_pay = (hours_cents(acc[3]) * rate).quantize(CENT, ROUND_HALF_UP)
             overtime_pay = (hours_cents(acc[4]) * rate * OVERTIME_MULTIPLIER).quantize(CENT, ROUND_HALF_UP)
-            bonuses = Decimal(self.rng.randint(5, 25) * 10) if self.rng.random() < 0.05 else Decimal("0.00")
+            bonuses = Decimal(rng.randint(5, 25) * 10) if rng.random() < 0.05 else Decimal("0.00")
             gross = regular_pay + overtime_pay + bonuses
             withholding = deduction_rate(rate, staff.employment_type == EmploymentType.FULL_TIME)
             deductions = (gross * withholding).quantize(CENT, ROUND_HALF_UP)
@@ -207,3 +254,9 @@ class StaffStream:
                 f"{overtime_pay:.2f}", f"{bonuses:.2f}", f"{deductions:.2f}", f"{gross:.2f}",
                 f"{gross - deductions:.2f}", (last_day + dt.timedelta(days=PAY_DAY_AFTER_END)).isoformat(),
             ))
+
+
+def week_key(day: dt.date) -> int:
+    """The ISO week of `day` as one number (year * 100 + week)."""
+    iso_year, iso_week, _ = day.isocalendar()
+    return iso_year * 100 + iso_week

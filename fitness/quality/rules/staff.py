@@ -4,6 +4,14 @@ Assignments cover startdate <= d < enddate (no enddate = open-ended). A pay
 period is [payperiodstart, payperiodend], both inclusive, 14 days. A shift's
 date is staffschedules.scheduledate; tracked hours belong to the week and pay
 period of their shift's date.
+
+Time tracking starts on the first shift date of the data (the first simulated
+day); staff were paid before it. Payroll of periods that ended earlier is
+history: it is checked for its own arithmetic and plausibility only. The pay
+period and the ISO week open on that first day also hold hours from before
+it, so there the data gives a lower bound instead of the exact hours (as S7
+treats reviews before the class history). Without any shift, all payroll is
+history.
 """
 from equipment.choices import MaintenanceType
 from fitness.core.business import OVERTIME_MULTIPLIER, PAY_PERIOD_DAYS, REVIEW_DAYS, WEEK_REGULAR_HOURS
@@ -18,6 +26,9 @@ HOURS_TOLERANCE = 0.01
 CENT_TOLERANCE = 0.006  # pay = hours x rate rounded to the cent (either rounding mode)
 SHIFT_SLACK_MINUTES = 60
 OVERTIME_THRESHOLD = WEEK_REGULAR_HOURS
+PERIOD_REGULAR_HOURS = WEEK_REGULAR_HOURS * PAY_PERIOD_DAYS // 7  # a pay period is two ISO weeks
+# The first day of the time tracking: before it lies the history (see the module docstring).
+TRACKING_STARTS = "(SELECT MIN(scheduledate) AS first_day FROM staffschedules)"
 
 
 @rule("S1", "staff", """hiredate <= as-of; terminationdate is set exactly when status is 'Terminated' and is
@@ -93,13 +104,15 @@ actual end, when set, within {SHIFT_SLACK_MINUTES} minutes of scheduledate + end
 (actualendtime - actualstarttime) in hours - breakminutes / 60 (within {HOURS_TOLERANCE}; null while
 not ended); per staff member and ISO week (Monday start) of the shift dates, the sum of overtimehours
 = max(0, sum of actualhours - {OVERTIME_THRESHOLD}) (within {HOURS_TOLERANCE}; offender: staffid/week
-Monday).""")
+Monday). The week that began before the first shift date of the data also counts hours worked before
+it: there the overtime lies between max(0, tracked hours - {OVERTIME_THRESHOLD}) and the tracked hours.""")
 def check_time_tracking(ctx):
     d = ctx.dialect
     start_gap = d.minutes_between(d.combine("sh.scheduledate", "sh.starttime"), d.local_datetime("t.actualstarttime"))
     end_gap = d.minutes_between(d.combine("sh.scheduledate", "sh.endtime"), d.local_datetime("t.actualendtime"))
     worked = d.minutes_between("t.actualstarttime", "t.actualendtime")
     week = d.week_start("sh.scheduledate")
+    least_overtime = f"CASE WHEN worked > {OVERTIME_THRESHOLD} THEN worked - {OVERTIME_THRESHOLD} ELSE 0 END"
     return offenders(ctx, f"""
         SELECT t.timetrackingid AS offender FROM stafftimetracking t
         JOIN staffschedules sh ON sh.scheduleid = t.scheduleid
@@ -115,8 +128,10 @@ def check_time_tracking(ctx):
                    SUM(t.overtimehours) AS overtime
             FROM stafftimetracking t JOIN staffschedules sh ON sh.scheduleid = t.scheduleid
             GROUP BY t.staffid, {week}) AS weekly
-        WHERE ABS(overtime - CASE WHEN worked > {OVERTIME_THRESHOLD} THEN worked - {OVERTIME_THRESHOLD} ELSE 0 END)
-              > {HOURS_TOLERANCE}""")
+        CROSS JOIN {TRACKING_STARTS} AS tracking
+        WHERE CASE WHEN weekly.week < tracking.first_day
+                   THEN overtime < {least_overtime} - {HOURS_TOLERANCE} OR overtime > worked + {HOURS_TOLERANCE}
+                   ELSE ABS(overtime - {least_overtime}) > {HOURS_TOLERANCE} END""")
 
 
 @rule("S5", "staffpayroll", f"""Payroll per bi-weekly pay period: payperiodend = payperiodstart + {PAY_PERIOD_DAYS - 1}
@@ -124,12 +139,17 @@ days (inclusive period) and periods of one staff member never overlap; regularho
 the sum of actualhours of the staff member's time entries whose shift date lies in the period, and
 overtimehours = the sum of their overtimehours (within {HOURS_TOLERANCE}); regularpay = regularhours x
 hourlyrate and overtimepay = overtimehours x hourlyrate x {OVERTIME_MULTIPLIER}, to the cent; grosspay = regularpay +
-overtimepay + bonuses; netpay = grosspay - deductions; paydate > payperiodend.""")
+overtimepay + bonuses; netpay = grosspay - deductions; paydate > payperiodend; hours are not negative,
+regularhours is at most {PERIOD_REGULAR_HOURS} (two weeks of {WEEK_REGULAR_HOURS}) and overtime comes only with at least
+{WEEK_REGULAR_HOURS} regular hours. History: a period that ended before the first shift date of the data is checked
+without time entries; the period open on that date has at least the tracked hours and overtime.""")
 def check_payroll(ctx):
     d = ctx.dialect
+    paid = "p.regularhours + p.overtimehours"
     return offenders(ctx, f"""
         SELECT p.payrollid AS offender FROM staffpayroll p
         JOIN staff st ON st.staffid = p.staffid
+        CROSS JOIN {TRACKING_STARTS} AS tracking
         LEFT JOIN (
             SELECT p2.payrollid, SUM(COALESCE(t.actualhours, 0)) AS worked, SUM(t.overtimehours) AS overtime
             FROM staffpayroll p2
@@ -138,8 +158,15 @@ def check_payroll(ctx):
             WHERE sh.scheduledate >= p2.payperiodstart AND sh.scheduledate <= p2.payperiodend
             GROUP BY p2.payrollid) AS tracked ON tracked.payrollid = p.payrollid
         WHERE p.payperiodend <> {d.add_days('p.payperiodstart', str(PAY_PERIOD_DAYS - 1))}
-           OR ABS(p.regularhours + p.overtimehours - COALESCE(tracked.worked, 0)) > {HOURS_TOLERANCE}
-           OR ABS(p.overtimehours - COALESCE(tracked.overtime, 0)) > {HOURS_TOLERANCE}
+           OR (p.payperiodstart >= tracking.first_day AND (
+                  ABS({paid} - COALESCE(tracked.worked, 0)) > {HOURS_TOLERANCE}
+               OR ABS(p.overtimehours - COALESCE(tracked.overtime, 0)) > {HOURS_TOLERANCE}))
+           OR (p.payperiodstart < tracking.first_day AND p.payperiodend >= tracking.first_day AND (
+                  {paid} < COALESCE(tracked.worked, 0) - {HOURS_TOLERANCE}
+               OR p.overtimehours < COALESCE(tracked.overtime, 0) - {HOURS_TOLERANCE}))
+           OR p.regularhours < 0 OR p.overtimehours < 0
+           OR p.regularhours > {PERIOD_REGULAR_HOURS} + {HOURS_TOLERANCE / 2}
+           OR (p.overtimehours > 0 AND p.regularhours < {WEEK_REGULAR_HOURS} - {HOURS_TOLERANCE / 2})
            OR ABS(p.regularpay - p.regularhours * st.hourlyrate) > {CENT_TOLERANCE}
            OR ABS(p.overtimepay - p.overtimehours * st.hourlyrate * {OVERTIME_MULTIPLIER}) > {CENT_TOLERANCE}
            OR ABS(p.grosspay - (p.regularpay + p.overtimepay + p.bonuses)) > 0.001
