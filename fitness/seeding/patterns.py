@@ -202,6 +202,23 @@ def secondary_facilities(home: int, roam: float, facilities) -> list[int]:
     return chosen
 
 
+# A member's travel visits go to one of TRAVEL_CLUBS clubs of the chain (where family lives, where work takes
+# them), the same ones all year: home, up to two clubs near home and these stay within M9's six a year.
+TRAVEL_CLUBS = 2
+
+
+def travel_table(facility_count: int) -> np.ndarray:
+    """(facility, roam bucket, TRAVEL_CLUBS) int32 table of the clubs a member of that home and roam bucket
+    travels to: other clubs of the chain, spread over it by the bucket (home itself in a one-club chain)."""
+    table = np.empty((facility_count, ROAM_BUCKETS, TRAVEL_CLUBS), dtype=np.int32)
+    for home in range(facility_count):
+        others = [f for f in range(facility_count) if f != home] or [home]
+        for bucket in range(ROAM_BUCKETS):
+            for k in range(TRAVEL_CLUBS):
+                table[home, bucket, k] = others[(bucket * (7 + 6 * k) + 3 * k) % len(others)]
+    return table
+
+
 def secondary_table(facilities) -> np.ndarray:
     """(facility, roam bucket, 2) int32 table of secondary clubs (-1 = none), so the stream looks them up
     for a whole day's visits at once."""

@@ -28,8 +28,8 @@ from fitness.core import catalog
 from .clock import NUMBER_TEXT
 from .patterns import (
     AREA_VISIT_WEIGHT, LAPSING_FADE_DAYS, LAPSING_FLOOR, MAX_DAILY_CHANCE, ROAM_BUCKETS, SECONDARY_SHARE,
-    SESSIONS_BY_AREA, STAY_MEDIAN, TRAVEL_SHARE, UNIT_POPULARITY, arrival_table, day_factor, secondary_table,
-    session_length, stay_minutes, weekend_like,
+    SESSIONS_BY_AREA, STAY_MEDIAN, TRAVEL_CLUBS, TRAVEL_SHARE, UNIT_POPULARITY, arrival_table, day_factor,
+    secondary_table, session_length, stay_minutes, travel_table, weekend_like,
 )
 
 ACCESS_METHODS = ("Key Card",) * 14 + ("Mobile App",) * 5 + ("Staff Override",)
@@ -330,6 +330,7 @@ class VisitStream:
         self.arrival_groups = [arrival_groups(facilities, weekend) for weekend in (False, True)]
         # Each home club's secondary clubs by roam bucket (patterns.secondary_table).
         self.secondaries = secondary_table(facilities)
+        self.travels = travel_table(len(facilities))  # and the clubs they travel to (patterns.travel_table)
         self.upkeep = machine_upkeep(facilities, machines)  # per machine: who maintains it and how (maintain)
         # What a NULL column holds in the rows: None, or COPY's own "\\N" when a visit worker writes COPY text
         # (rows without None take the fast path of loader.copy_text).
@@ -395,13 +396,13 @@ class VisitStream:
         self.write_visits(ordinal, clock, roster.ids, columns, lead, home, ClassPlaces(len(self.area_ids), booked))
 
     def facilities_visited(self, home, roam, lead, where_draw, pick_draw):
-        """The club of each visit: a travel visit anywhere in the chain (rare), one of the member's clubs near
-        home (for members who have any), else home. A member goes elsewhere only with a home lead of 2 or
+        """The club of each visit: a travel visit to one of the member's travel clubs (rare), one of their clubs
+        near home (for members who have any), else home. A member goes elsewhere only with a home lead of 2 or
         more, so that home stays ahead of every other club."""
         first = self.secondaries[home, roam, 0]
         chosen = self.secondaries[home, roam, (pick_draw * 2).astype(np.int32)]
         secondary = np.where(chosen < 0, first, chosen)  # a member with one other club uses it
-        travel = (pick_draw * self.facility_count).astype(np.int32)
+        travel = self.travels[home, roam, (pick_draw * TRAVEL_CLUBS).astype(np.int32)]
         may_roam = lead >= 2
         travelling = (where_draw < TRAVEL_SHARE) & may_roam
         near = (where_draw < TRAVEL_SHARE + SECONDARY_SHARE) & (first >= 0) & may_roam

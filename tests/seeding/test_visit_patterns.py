@@ -153,6 +153,20 @@ def test_secondary_table_holds_the_same_choices_for_the_whole_day_lookup():
             assert [f for f in table[home, bucket] if f >= 0] == chosen
 
 
+def test_a_member_uses_at_most_five_clubs_home_two_near_it_and_two_travel_clubs():
+    chain = chain_in(["NY", "NY", "NJ", "NY", "CT", "PA", "NY", "MA"])
+    near, travel = patterns.secondary_table(chain), patterns.travel_table(len(chain))
+    destinations = set()
+    for home in range(len(chain)):
+        for bucket in range(patterns.ROAM_BUCKETS):
+            assert home not in travel[home, bucket]
+            clubs = {home, *near[home, bucket], *travel[home, bucket]} - {-1}
+            assert len(clubs) <= 5  # within M9's six a year
+            destinations.update(travel[home, bucket].tolist())
+    assert destinations == set(range(len(chain)))  # travellers spread over the chain
+    assert (patterns.travel_table(1) == 0).all()  # a one-club chain: travelling means home
+
+
 def test_a_full_area_sends_visitors_to_the_roomiest_other_area_and_a_full_club_turns_them_away():
     # Areas 0 (capacity 1), 1 (capacity 2) and 2 (capacity 3) of one club; overflow goes roomiest first.
     stream = SimpleNamespace(area_capacity=[1, 2, 3], overflow=[[2, 1], [2, 0], [1, 0]])
