@@ -57,16 +57,19 @@ def tables_with_rows():
     return [table for table, model in models_by_table().items() if model.objects.exists()]
 
 
+DEFAULT_DAYS = 30
+
+
 def flush_ods():
     """Delete every ODS row (children first) and the seed runs that described them."""
     with connection.cursor() as cursor:
         Dialect.current().empty_tables(cursor, [*reversed(LOAD_ORDER), SeedRun._meta.db_table])
 
 
-def seed_ods(*, days=30, seed=None, end_date=None, profile="default", members=None, facilities=None, staff=None,
+def seed_ods(*, days=None, seed=None, end_date=None, profile="default", members=None, facilities=None, staff=None,
              flush=False, append=False, csv_dir=None, progress=False, err=None) -> SeedResult:
     started = time.perf_counter()
-    plan = plan_run(days=days, seed=seed, end_date=end_date or timezone.localdate(), profile=profile,
+    plan = plan_run(days=days, seed=seed, end_date=end_date, profile=profile,
                     members=members, facilities=facilities, staff=staff, flush=flush, append=append)
     with transaction.atomic():
         if flush:
@@ -90,15 +93,20 @@ def seed_ods(*, days=30, seed=None, end_date=None, profile="default", members=No
 
 
 def plan_run(*, days, seed, end_date, profile, members, facilities, staff, flush, append) -> RunPlan:
-    """The run the options ask for, or SeedError saying why it cannot start (nothing is changed)."""
+    """The run the options ask for, or SeedError saying why it cannot start (nothing is changed).
+
+    A new chain's window is the `days` (default 30) before `end_date` (default today); an append's starts
+    where the last run ended and runs `days` more, or to `end_date` (default today)."""
     if flush and append:
         raise SeedError("--flush and --append exclude each other: replace the data or continue it, not both.")
-    if days < 1:
+    if days is not None and days < 1:
         raise SeedError(f"--days must be at least 1, got {days}.")
     if seed is not None and abs(seed) > MAX_SEED:
         raise SeedError(f"--seed must be between -{MAX_SEED} and {MAX_SEED}, got {seed}.")
     if append:
-        return plan_append(end_date)
+        return plan_append(days, end_date)
+    days = DEFAULT_DAYS if days is None else days
+    end_date = end_date or timezone.localdate()
     chain_profile = resolve_profile(profile, facilities=facilities, members=members, staff=staff)
     occupied = [] if flush else tables_with_rows()
     if occupied:
@@ -113,11 +121,18 @@ def plan_run(*, days, seed, end_date, profile, members, facilities, staff, flush
     )
 
 
-def plan_append(end_date) -> RunPlan:
+def plan_append(days, end_date) -> RunPlan:
     previous = SeedRun.objects.order_by("-created_at", "-id").first()
     if previous is None:
         raise SeedError("--append needs a previous seed_ods run to continue, and there is none. "
                         "Run seed_ods without --append first.")
+    if days is not None:
+        following = previous.window_end + dt.timedelta(days=days)
+        if end_date is not None and end_date != following:
+            raise SeedError(f"--append continues from {previous.window_end}: {days} more days end on {following}, "
+                            f"not on --end-date {end_date}. Give one of --days and --end-date.")
+        end_date = following
+    end_date = end_date or timezone.localdate()
     if end_date <= previous.window_end:
         raise SeedError(f"--append continues from {previous.window_end}; --end-date must be after it "
                         f"(got {end_date}).")

@@ -51,11 +51,11 @@ def test_an_append_continues_from_a_state_stored_in_another_field_order():
     reversed_fields = list(reversed(members["fields"]))
     run.state["members"] = {"fields": reversed_fields, "rows": [list(reversed(row)) for row in members["rows"]]}
     run.save()
-    seed_ods(days=1, end_date=END, append=True)
+    seed_ods(end_date=END, append=True)
     appended = table_dump()
 
     seed_ods(days=2, seed=5, end_date=END - dt.timedelta(days=2), profile="small", members=40, flush=True)
-    seed_ods(days=1, end_date=END, append=True)
+    seed_ods(end_date=END, append=True)
     assert table_dump() == appended
 
 
@@ -72,7 +72,7 @@ def test_an_append_refuses_a_state_it_cannot_read_and_changes_nothing(damage, me
     run.save()
     before = table_dump()
     with pytest.raises(SeedError, match=message) as refused:
-        seed_ods(days=1, end_date=END, append=True)
+        seed_ods(end_date=END, append=True)
     assert "Nothing was changed" in str(refused.value)
     assert table_dump() == before
     assert SeedRun.objects.count() == 1

@@ -267,7 +267,7 @@ def test_nobody_joins_without_a_first_period_at_a_month_end_as_of():
     assert joined and all(m.join_date.day <= 28 for m in joined)
     assert not Member.objects.filter(member_status="Expired", memberships__isnull=True).exists()
     assert failed(run_checks(save=False, profile=False, only="M7,M4,M5")) == {}
-    seed_ods(days=7, end_date=as_of + dt.timedelta(days=7), append=True)
+    seed_ods(end_date=as_of + dt.timedelta(days=7), append=True)
     assert failed(run_checks(save=False, profile=False, only="M7,M8,S8,S9,M4,M5")) == {}
 
 

@@ -90,7 +90,7 @@ def test_flush_replaces_the_data():
 def test_append_continues_without_duplicates_or_rule_breaks():
     seed_ods(days=6, seed=3, end_date=END - dt.timedelta(days=6), profile="small", members=80)
     first_counts = counts()
-    result = seed_ods(days=1, end_date=END, append=True)
+    result = seed_ods(end_date=END, append=True)
     assert result.window_start == END - dt.timedelta(days=6)
     after = counts()
     assert after["memberaccess"] > first_counts["memberaccess"]
@@ -102,7 +102,7 @@ def test_append_continues_without_duplicates_or_rule_breaks():
 def test_append_records_member_status_changes_as_of_the_new_end_date():
     seed_ods(days=6, seed=3, end_date=END - dt.timedelta(days=45), profile="small", members=80)
     before = dict(model_for("members").objects.values_list("member_id", "member_status"))
-    seed_ods(days=1, end_date=END, append=True)
+    seed_ods(end_date=END, append=True)
     recorded = timezone.make_aware(dt.datetime.combine(END, dt.time()))
     after = {m.member_id: m for m in model_for("members").objects.all()}
     changed = [member_id for member_id, status in before.items() if after[member_id].member_status != status]
@@ -112,9 +112,19 @@ def test_append_records_member_status_changes_as_of_the_new_end_date():
     assert all(after[member_id].last_modified < recorded for member_id in unchanged)
 
 
+def test_append_days_counts_from_the_last_runs_end():
+    seed_ods(days=3, seed=3, end_date=END - dt.timedelta(days=10), profile="small", members=80)
+    result = seed_ods(days=4, append=True)
+    assert (result.window_start, result.window_end) == (END - dt.timedelta(days=10), END - dt.timedelta(days=6))
+    before = counts()
+    with pytest.raises(SeedError, match=r"4 more days end on .*not on --end-date.*one of --days and --end-date"):
+        seed_ods(days=4, end_date=END, append=True)
+    assert counts() == before
+
+
 def test_append_needs_a_previous_run():
     with pytest.raises(SeedError, match="previous seed_ods run"):
-        seed_ods(days=3, end_date=END, append=True)
+        seed_ods(end_date=END, append=True)
 
 
 def test_interrupted_seed_leaves_nothing(monkeypatch):

@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = "Seed the ODS with a coherent, deterministic simulation of the chain over the last N days."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=30, help="Days to simulate (default 30).")
+        parser.add_argument("--days", type=int,
+                            help="Days to simulate (default 30; with --append, days after the last run's end).")
         parser.add_argument("--seed", type=int, help="Random seed (printed when not given).")
         parser.add_argument("--end-date", type=date_argument("--end-date", parser),
                             help="As-of date YYYY-MM-DD, exclusive end of the window (default today).")
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--staff", type=int)
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--flush", action="store_true", help="Replace the ODS data already there.")
-        mode.add_argument("--append", action="store_true", help="Continue the last seeded chain to --end-date.")
+        mode.add_argument("--append", action="store_true",
+                          help="Continue the last seeded chain for --days, or to --end-date (default today).")
         parser.add_argument("--csv-dir", help="Also write the 23 tables as CSV files into this directory.")
         parser.add_argument("--progress", action="store_true", help="Show progress bars even when not on a terminal.")
 
