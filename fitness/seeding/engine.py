@@ -121,6 +121,10 @@ class RandomSources:
         """Who comes on each day of this window (drawn in the main process, see visits_sim.Comers)."""
         return np.random.default_rng(random.Random(f"{self.seed}:{self.window}:comers").getrandbits(128))
 
+    def payroll_history(self) -> random.Random:
+        """The hours and payroll before a new chain's first day (and the bonuses of the pay period open on it)."""
+        return random.Random(f"{self.seed}:payroll history")
+
     def review_history(self) -> random.Random:
         """The reviews before a new chain's first day."""
         return random.Random(f"{self.seed}:reviews")
@@ -258,7 +262,7 @@ class Simulation:
                                    chain.master.staff, chain.certs, self.counters, self.day_rng, self.sink, plan.as_of,
                                    self.reviews, self.member_sims, member_area_index(chain.master.facilities))
         self.staff = StaffStream(chain.master, chain.patterns, self.counters, self.day_rng, self.sink,
-                                 chain.chain_start, self.staff_hours)
+                                 chain.chain_start, self.staff_hours, self.sources.payroll_history())
         self.counters.numbers.setdefault("members", len(chain.master.members))
 
     # -- one day --------------------------------------------------------------------------------

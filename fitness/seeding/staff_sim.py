@@ -18,7 +18,6 @@ overtime) into the window, and is paid in full when it closes. The history
 draws from a random source of its own, so the window's rows stay as they were.
 """
 import datetime as dt
-import random
 from decimal import ROUND_HALF_UP, Decimal
 
 from staff.choices import EmploymentType, JobTitle, StaffStatus
@@ -126,7 +125,7 @@ def hours_cents(hundredths: int) -> Decimal:
 class StaffStream:
     """Writes staffschedules, stafftimetracking and staffpayroll (instructorperformance: reviews_sim.py)."""
 
-    def __init__(self, master, patterns, counters, rng, sink, chain_start: dt.date, accumulators, history_rng=None):
+    def __init__(self, master, patterns, counters, rng, sink, chain_start: dt.date, accumulators, history_rng):
         self.master, self.patterns = master, patterns
         self.counters, self.rng, self.sink = counters, rng, sink
         self.chain_start = chain_start.toordinal()
@@ -134,9 +133,7 @@ class StaffStream:
         self.acc = accumulators
         self.busy_week = {}
         # The history's source: the hours and bonuses before the chain's first day, and the bonuses of the period
-        # open on it. Unless the caller gives one, it is derived from the window's source without drawing from it.
-        if history_rng is None:
-            history_rng = random.Random(f"payroll history:{rng.getstate()[1]}")
+        # open on it.
         self.history_rng = history_rng
         self.employed = [
             (s.hire_date.toordinal(), s.termination_date.toordinal() if s.termination_date else 10**9)
