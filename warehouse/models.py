@@ -104,7 +104,10 @@ class DimMember(Scd2Fields):
     date_of_birth = models.DateField(null=True)
     join_date = models.DateField(null=True)
     state = models.CharField(max_length=50)
-    home_facility_id = IdField(max_length=20, null=True, help_text="Facility of most visits.")
+    home_facility_id = IdField(
+        max_length=20, null=True,
+        help_text="Facility of most visits; for a member without visits, the club where they live.",
+    )
     membership_type_id = IdField(max_length=20, null=True)
     member_status = models.CharField(max_length=20)
     city = models.CharField(max_length=100)

@@ -167,22 +167,23 @@ def test_raw_sql_edits_are_picked_up_and_totals_reconcile(built):
 
 def test_deleted_ods_rows_disappear_from_facts_and_aggregate(built):
     north = DimFacility.objects.get(facility_id="FAC001").facility_key
-    raw("DELETE FROM memberaccess WHERE accessid = 'V2'")  # MEM2's only visit: MEM2 loses its home facility
+    raw("DELETE FROM memberaccess WHERE accessid = 'V2'")  # MEM2's only visit: home from where MEM2 lives now
     raw("DELETE FROM memberpayments WHERE paymentid = 'PAY3'")
 
     batch = build_warehouse(as_of=AS_OF)
     assert written(batch, "fact_visit") == (0, 0, 1)
     assert not FactVisit.objects.filter(access_id="V2").exists()
-    # PAY3 is gone; MEM2's payments move to the unknown facility (no home any more).
-    assert written(batch, "fact_payment") == (0, 2, 1)
+    # MEM2 lives in Springfield 62701, as both clubs are: the smaller id, FAC001, is still home, so
+    # only PAY3's fact changed (it is gone) and MEM2's payments stay where they were.
+    assert DimMember.objects.get(member_id="MEM2").home_facility_id == "FAC001"
+    assert written(batch, "fact_payment") == (0, 0, 1)
     assert set(FactPayment.objects.filter(payment_id__in=["PAY6", "PAY7"]).values_list("facility_key", flat=True)) \
-        == {-1}
-    assert DimMember.objects.get(member_id="MEM2").home_facility_id is None
-    # The day lost its only visit but keeps MEM1's payment; MEM2's sign-up day moves to the unknown facility.
+        == {north}
+    # The day lost its only visit but keeps MEM1's payment.
     feb_12 = AggFacilityDaily.objects.get(date_key=20240212, facility_key=north)
     assert (feb_12.visits, feb_12.revenue) == (0, Decimal("30.00"))
-    assert not AggFacilityDaily.objects.filter(date_key=20240120, facility_key=north).exists()
-    assert AggFacilityDaily.objects.get(date_key=20240120, facility_key=-1).revenue == Decimal("40.00")
+    assert AggFacilityDaily.objects.get(date_key=20240120, facility_key=north).revenue == Decimal("40.00")
+    assert not AggFacilityDaily.objects.filter(facility_key=-1).exists()
     assert_totals_reconcile()
     assert_next_run_writes_nothing()
     assert_same_as_full_rebuild()

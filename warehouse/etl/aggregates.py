@@ -70,9 +70,7 @@ def load_agg_facility_daily(ctx):
         counts.read += stage(ctx, "stg_agg_facility_daily", facility_daily_sql(PAIRS))
         inserted, updated, deleted = upsert_changed(
             ctx, "agg_facility_daily", "stg_agg_facility_daily", ["date_key", "facility_key"], AGG_COLUMNS,
-            delete_missing=True,
-            delete_scope=f"EXISTS (SELECT 1 FROM {PAIRS} p WHERE p.date_key = t.date_key "
-                         f"AND p.facility_key = t.facility_key)",
+            delete_missing=True, delete_among=PAIRS,
         )
         counts.inserted += inserted
         counts.updated += updated

@@ -7,9 +7,10 @@ certifications never change once loaded (SCD 0).
 The small dimensions are staged whole on every batch. dim_member, which needs
 every member's visits (home facility) and membership periods (type history),
 stages on an incremental batch only the members whose ODS row, visits or
-periods changed; the visits per member and facility (etl_member_visits) are
-counted once by a full build and then kept up to date from the visits a batch
-finds changed. Every loader logs the changes facts can see
+periods changed (or whose home by residence a new or moved club may change);
+the visits per member and facility (etl_member_visits) are counted once by a
+full build and then kept up to date from the visits a batch finds changed.
+Every loader logs the changes facts can see
 (statements.log_dimension_changes) so that their facts are staged again.
 """
 import calendar
@@ -195,8 +196,31 @@ def load_scd1(ctx, table, stage_sql, natural_key, dimension):
         counts.updated += updated
 
 
+FACILITY_MOVES = "stg_facility_moves"
+
+
+def note_facility_moves(ctx):
+    """Incremental batch, before dim_facility is brought up to date: temp
+    table (state) of the states where a club opened or changed city, state or
+    zip code since the last batch (old and new state of a club that moved).
+    The home by residence of members without visits there may change."""
+    d = ctx.dialect
+    moved = " OR ".join(d.distinct(f"t.{dim}", f"f.{ods}")
+                        for dim, ods in (("city", "city"), ("state", "state"), ("zip_code", "zipcode")))
+    with timed(ctx, "dim_facility"):
+        if stage(ctx, FACILITY_MOVES, f"""
+                SELECT f.state FROM facilities f LEFT JOIN dim_facility t ON t.facility_id = f.facilityid
+                WHERE t.facility_key IS NULL OR {moved}
+                UNION
+                SELECT t.state FROM dim_facility t JOIN facilities f ON f.facilityid = t.facility_id
+                WHERE {d.distinct('t.state', 'f.state')}"""):
+            ctx.memo["facility_moves"] = FACILITY_MOVES
+
+
 def load_dim_facility(ctx):
     d = ctx.dialect
+    if not ctx.full:
+        note_facility_moves(ctx)
     load_scd1(ctx, "dim_facility", f"""
         SELECT f.facilityid AS facility_id, f.facilityname AS facility_name, f.city AS city, f.state AS state,
                f.zipcode AS zip_code, f.opentime AS open_time, f.closetime AS close_time,
@@ -375,7 +399,11 @@ def changed_members(ctx):
     - members whose visit count at some facility changed (home facility);
     - members with a membership period new, changed or gone (membership type
       runs): the member of the ODS row now and the member the fact was
-      loaded for."""
+      loaded for;
+    - members without visits whose home by residence may change: in a state
+      where a club opened or moved (note_facility_moves), with no home in a
+      state that has a club (loaded before that rule), or with a home no
+      longer in the ODS."""
     d = ctx.dialect
     differs = " OR ".join(d.distinct(f"t.{dim}", f"m.{ods}") for dim, ods in MEMBER_ROW_COLUMNS.items())
     parts = [f"""SELECT m.memberid AS member_id FROM members m
@@ -391,14 +419,71 @@ def changed_members(ctx):
     parts.append(f"SELECT o.memberid FROM {periods} c JOIN membermemberships o ON o.membershipid = c.nk")
     parts.append(f"SELECT dm.member_id FROM {periods} c JOIN fact_membership_period f ON f.membership_id = c.nk "
                  f"JOIN dim_member dm ON dm.member_key = f.member_key")
+    parts += residence_home_candidates(ctx)
     stage(ctx, MEMBER_CANDIDATES, f"SELECT DISTINCT member_id FROM ({' UNION ALL '.join(parts)}) c")
     return MEMBER_CANDIDATES
 
 
+def without_visits(member_id):
+    """The member has no visit in the ODS (as counted in etl_member_visits)."""
+    return f"NOT EXISTS (SELECT 1 FROM {MEMBER_VISITS} v WHERE v.member_id = {member_id})"
+
+
+def residence_home_candidates(ctx):
+    """SELECTs of the member ids whose home by residence may have changed
+    although their row and visits did not (see changed_members)."""
+    parts = []
+    if "facility_moves" in ctx.memo:
+        parts.append(f"SELECT m.memberid FROM members m WHERE m.state IN (SELECT state FROM {FACILITY_MOVES}) "
+                     f"AND {without_visits('m.memberid')}")
+    # One pass over the current versions; in a warehouse loaded under this
+    # rule both conditions are false for every member.
+    parts.append(f"""
+        SELECT t.member_id FROM dim_member t
+        WHERE t.is_current AND t.member_key <> {UNKNOWN_KEY} AND (
+              (t.home_facility_id IS NULL AND t.state IN (SELECT state FROM facilities))
+              OR t.home_facility_id NOT IN (SELECT facilityid FROM facilities))""")
+    return parts
+
+
+def zip_prefix_length(left, right):
+    """How many leading characters (up to five) two zip codes share."""
+    cases = " ".join(f"WHEN substr({left}, 1, {n}) = substr({right}, 1, {n}) THEN {n}" for n in range(5, 0, -1))
+    return f"CASE {cases} ELSE 0 END"
+
+
+def residence_home_sql(members_where):
+    """(state, city, zipcode, facility_id): the home by residence of each
+    address of the members matching `members_where` (over members m). Members
+    live near their home club (rule M9: same state; the seeder puts them in
+    its city or metro), so the club is, in this order:
+    1. one in the same city and state: the one whose zip code shares the
+       longest prefix with the member's, then the smallest facility id;
+    2. one in the same state whose zip code shares the member's 3-digit zip
+       prefix: longest shared prefix, then smallest facility id;
+    3. the smallest facility id of the member's state;
+    none (NULL: the unknown facility) when the state has no club. Computed
+    once per distinct address (a few thousand in a chain of 125,000
+    members), each picking the first of its state's few clubs by one rank:
+    0-5 same city, 6-8 same 3-digit prefix, 9 elsewhere in the state."""
+    shared = zip_prefix_length("a.zipcode", "f.zipcode")
+    rank = (f"CASE WHEN UPPER(f.city) = UPPER(a.city) THEN 5 - {shared} "
+            f"WHEN substr(f.zipcode, 1, 3) = substr(a.zipcode, 1, 3) THEN 11 - {shared} ELSE 9 END")
+    # (SQLite resolves no outer column in a subquery's ORDER BY: the rank is a column of its own.)
+    return f"""
+        SELECT a.state, a.city, a.zipcode,
+               (SELECT c.facility_id
+                FROM (SELECT f.facilityid AS facility_id, {rank} AS rank_
+                      FROM facilities f WHERE f.state = a.state) c
+                ORDER BY c.rank_, c.facility_id LIMIT 1) AS facility_id
+        FROM (SELECT DISTINCT m.state, m.city, m.zipcode FROM members m WHERE {members_where}) a"""
+
+
 def stage_member_sources(ctx, candidates=None):
-    """Three staging tables: runs of one membership type (consecutive periods
-    of the same type), each member's home facility (most visits, from the
-    visit counts), and the member's current state; of the `candidates`
+    """Staging tables: runs of one membership type (consecutive periods of
+    the same type), each member's home facility (most visits, from the visit
+    counts; for a member without visits, the club where they live, see
+    residence_home_sql), and the member's current state; of the `candidates`
     members only when given
     (every statement partitions by member, so a member's rows come out the
     same either way)."""
@@ -416,12 +501,20 @@ def stage_member_sources(ctx, candidates=None):
                      LAG(membershiptypeid) OVER (PARTITION BY memberid ORDER BY startdate, membershipid) AS prev_type
               FROM membermemberships {only('memberid')}) p
         WHERE prev_type IS NULL OR prev_type <> membershiptypeid""")
+    no_visits = without_visits("m.memberid")
+    if candidates:
+        no_visits += f" AND m.memberid IN (SELECT member_id FROM {candidates})"
+    stage(ctx, "stg_address_home", residence_home_sql(no_visits))
     stage(ctx, "stg_member_home", f"""
         SELECT member_id, facility_id
         FROM (SELECT member_id, facility_id,
                      ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY visits DESC, facility_id) AS rank_
               FROM {MEMBER_VISITS} {only('member_id')}) v
-        WHERE rank_ = 1""")
+        WHERE rank_ = 1
+        UNION ALL
+        SELECT m.memberid, h.facility_id FROM members m
+        JOIN stg_address_home h ON h.state = m.state AND h.city = m.city AND h.zipcode = m.zipcode
+        WHERE {no_visits}""")
     return stage(ctx, "stg_dim_member", f"""
         SELECT m.memberid AS member_id, m.firstname AS first_name, m.lastname AS last_name, m.gender AS gender,
                m.dateofbirth AS date_of_birth, m.joindate AS join_date, m.state AS state,

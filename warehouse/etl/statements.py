@@ -120,11 +120,28 @@ def _differs(ctx, columns, left="t", right="s"):
     return " OR ".join(ctx.dialect.distinct(f"{left}.{c}", f"{right}.{c}") for c in columns)
 
 
-def upsert_changed(ctx, target, stage_name, keys, columns, *, delete_missing=False, delete_scope=None):
+def _keys_in(keys, select_sql, alias="t"):
+    """`alias`'s `keys` are among the rows of `select_sql` (a row value for
+    several keys: PostgreSQL and SQLite 3.15+)."""
+    columns = ", ".join(f"{alias}.{k}" for k in keys)
+    return f"({columns}) IN ({select_sql})" if len(keys) > 1 else f"{columns} IN ({select_sql})"
+
+
+def _missing_from(stage_name, keys, among):
+    """The keys of table `among` (columns named `keys`) that `stage_name`
+    lacks, as an anti-join: both databases then hash or index the stage once,
+    where a correlated NOT EXISTS over an unindexed temp table costs SQLite a
+    scan of the stage per row."""
+    return (f"SELECT {', '.join(f'p.{k}' for k in keys)} FROM {among} p LEFT JOIN {stage_name} s "
+            f"ON {_match(keys, 's', 'p')} WHERE s.{keys[0]} IS NULL")
+
+
+def upsert_changed(ctx, target, stage_name, keys, columns, *, delete_missing=False, delete_among=None):
     """Bring `target` in line with `stage_name`: update rows whose `columns`
     differ, insert new natural keys, optionally delete keys no longer in the
-    source. `delete_scope` restricts deletions (an SQL condition on target
-    alias t). Returns (inserted, updated, deleted)."""
+    source: those of `delete_among` (a table with the `keys` columns, e.g.
+    the keys the batch recomputed) when given, else any.
+    Returns (inserted, updated, deleted)."""
     match, differs = _match(keys), _differs(ctx, columns)
     updated = deleted = 0
     if not ctx.full:
@@ -135,10 +152,8 @@ def upsert_changed(ctx, target, stage_name, keys, columns, *, delete_missing=Fal
             [ctx.batch_id],
         )
         if delete_missing:
-            missing = f"NOT EXISTS (SELECT 1 FROM {stage_name} s WHERE {match})"
-            if delete_scope:
-                missing += f" AND {delete_scope}"
-            deleted = ctx.execute(f"DELETE FROM {target} AS t WHERE {missing}")
+            missing = _missing_from(stage_name, keys, delete_among or target)
+            deleted = ctx.execute(f"DELETE FROM {target} AS t WHERE {_keys_in(keys, missing)}")
     all_columns = ", ".join([*keys, *columns])
     source_columns = ", ".join(f"s.{c}" for c in [*keys, *columns])
     inserted = ctx.execute(
@@ -158,8 +173,8 @@ def apply_changes(ctx, target, stage_name, candidates, key, columns, touched_pai
     facility_key) of every row written or removed, old and new values, for
     the daily aggregate. Returns (inserted, updated, deleted)."""
     match, differs = f"t.{key} = s.{key}", _differs(ctx, columns)
-    gone = (f"t.{key} IN (SELECT nk FROM {candidates}) "
-            f"AND NOT EXISTS (SELECT 1 FROM {stage_name} s WHERE {match})")
+    gone = (f"t.{key} IN (SELECT c.nk FROM {candidates} c LEFT JOIN {stage_name} s ON s.{key} = c.nk "
+            f"WHERE s.{key} IS NULL)")
     if touched_pairs:
         ctx.execute(f"INSERT INTO {touched_pairs} (date_key, facility_key) SELECT t.date_key, t.facility_key "
                     f"FROM {target} t JOIN {stage_name} s ON {match} WHERE {differs}")
