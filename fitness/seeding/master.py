@@ -14,20 +14,30 @@ The chain lies in the states of the project's time-zone region
 (`fitness.core.geography`): its facilities cluster in a few states and their
 metro areas, as chains grow; members live near their home facility.
 
+The chain grew over MEMBER_HISTORY_YEARS: its first club opened then, the
+others later, faster in later years, the newest a year or more before the
+window (`draw_openings`; kept on FacilitySim, as the facilities table has no
+such column). Nothing at a club precedes its opening: members join a club
+open on their join day (more a day the more clubs were open, `JoinCalendar`),
+staff are hired and machines bought since it opened, and class schedules take
+effect after their instructor's hiring.
+
 The factories draw from sources passed to them (`rng=`), never from factory_boy's
 shared one: the master rows from `factory_rng`, the starting members' rows from
 a source of their own, each joiner's from the caller's.
 """
+import bisect
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass, field
 
 from classes.factories import ClassTypeFactory
-from equipment.factories import EquipmentFactory
+from equipment.factories import EquipmentFactory, PURCHASE_WINDOW_YEARS
 from facilities.factories import FacilityAreaFactory, FacilityFactory
 from fitness.core import catalog, geography
-from fitness.core.business import first_period_start
-from fitness.core.drawing import WeightedTable
+from fitness.core.business import first_period_start, years_before
+from fitness.core.drawing import WeightedTable, random_date
 from fitness.core.ids import format_id
 from members.factories import (
     MemberFactory, MembershipTypeFactory, birth_date_for_age, draw_join_age, draw_plan_for_age,
@@ -36,11 +46,12 @@ from staff.choices import JobTitle, StaffStatus
 from staff.factories import InstructorCertificationFactory, StaffFactory
 
 from .clock import minutes_of
-from .members_sim import join_day_weight
+from .members_sim import RECENT_JOIN_YEARS, join_day_weight
 from .rows import instance_rows
 
-MEMBER_HISTORY_YEARS = 3
+MEMBER_HISTORY_YEARS = 10  # the chain's first club opened this long before the window; members joined since
 STAFF_HISTORY_YEARS = 5
+NEWEST_CLUB_DAYS = 365  # the newest club has been open at least this long when the window starts
 AREA_KIND_BY_NAME = {kind.area_name: kind for kind in catalog.AREA_KINDS}
 OPTIONAL_AREA_NAMES = [k.area_name for k in catalog.AREA_KINDS if k.area_name not in catalog.CORE_AREA_NAMES]
 # Machines per usable type in one facility, for the default chain's member density.
@@ -71,6 +82,9 @@ class FacilitySim:
     site: object = None  # geography.City the facility stands in
     machines: list = field(default_factory=list)  # every equipment index here, fixtures included
     technicians: list = field(default_factory=list)  # "First Last" of the active Maintenance staff here
+    # The day the club opened. No column holds it: it shows through the data, as nothing at the club (equipment
+    # bought, staff hired, members joining, classes scheduled) precedes it. Facilities open in index order.
+    opened: dt.date = dt.date.min
 
     @property
     def id(self):
@@ -144,16 +158,34 @@ def facility_name(city, earlier_sites) -> str:
     return f"{city.name} {DISTRICTS[(clubs_before - 1) % len(DISTRICTS)]} Fitness Center"
 
 
+def draw_openings(count, rng, window_start: dt.date) -> list[dt.date]:
+    """The day each club opened, in index order: the first MEMBER_HISTORY_YEARS before the window, the newest
+    at least NEWEST_CLUB_DAYS before it, the rest in between, more of them in later years, as a growing chain
+    opens clubs faster (the k-th of the later openings at the square root of a uniform share of the span,
+    stratified so that they keep their order)."""
+    first = window_start - dt.timedelta(days=365 * MEMBER_HISTORY_YEARS)
+    span = (window_start - dt.timedelta(days=NEWEST_CLUB_DAYS) - first).days
+    later = count - 1
+    return [first] + [first + dt.timedelta(days=round(span * ((k + rng.random()) / later) ** 0.5))
+                      for k in range(later)]
+
+
 def build_facilities(count, rng, purchased_by: dt.date, factory_rng):
-    """Facilities with the core areas plus a draw of the optional ones, and their equipment.
-    The structure is drawn from `rng`, the rows' own values by the factories from `factory_rng`."""
+    """Facilities with the core areas plus a draw of the optional ones, and their equipment, each facility
+    with its opening day (`draw_openings`: `purchased_by` is the window's first day), its machines bought
+    since it opened (within the factory's purchase window). The structure is drawn from `rng`, the rows' own
+    values by the factories from `factory_rng`."""
     facilities, equipment = [], []
     area_number = 0
     sites = place_facilities(count, rng)
+    openings = draw_openings(count, rng, purchased_by)
+    bought_since = years_before(purchased_by, PURCHASE_WINDOW_YEARS)
     for index in range(count):
         row = FacilityFactory.build(facility_id=format_id("facilities", index + 1), site=sites[index],
                                     facility_name=facility_name(sites[index], sites[:index]), rng=factory_rng)
-        sim = FacilitySim(index, row, minutes_of(row.open_time), minutes_of(row.close_time), site=sites[index])
+        sim = FacilitySim(index, row, minutes_of(row.open_time), minutes_of(row.close_time), site=sites[index],
+                          opened=openings[index])
+        first_purchase = max(bought_since, sim.opened)
         names = list(catalog.CORE_AREA_NAMES) + [n for n in OPTIONAL_AREA_NAMES if rng.random() < 0.5]
         if index == 0 and "Pool Area" not in names:
             names.append("Pool Area")  # at least one pool in every chain, for aqua classes and lifeguards
@@ -176,7 +208,7 @@ def build_facilities(count, rng, purchased_by: dt.date, factory_rng):
                     machine = EquipmentFactory.build(
                         equipment_id=format_id("equipment", len(equipment) + 1),
                         facility=row, area=area, equipment_type=equipment_type, usable=usable, as_of=purchased_by,
-                        rng=factory_rng,
+                        purchase_date=random_date(factory_rng, first_purchase, purchased_by), rng=factory_rng,
                     )
                     if usable:
                         sim.machines_by_type.setdefault(equipment_type, []).append(len(equipment))
@@ -186,17 +218,31 @@ def build_facilities(count, rng, purchased_by: dt.date, factory_rng):
     return facilities, equipment
 
 
-HEAVIEST_JOIN_DAY = max(join_day_weight(dt.date(2024, 1, d)) for d in range(1, 8))  # a January Monday
+class JoinCalendar:
+    """The days members joined on before the window, weighted as the window's joins are (January's
+    resolutions, a summer lull, busy Mondays: members_sim.join_day_weight) times the clubs open that day, as a
+    growing chain signs up more members with every club it opens. Only days whose first period starts before
+    `last` (a join on the 29th-31st starts on the 1st), so every starting member holds one (rule M7). One
+    draw per join: a search of the cumulative weights."""
 
+    def __init__(self, facilities, first: dt.date, last: dt.date):
+        openings = sorted(f.opened.toordinal() for f in facilities)
+        self.first = first.toordinal()
+        weights = []
+        for ordinal in range(self.first, last.toordinal() + 1):
+            day = dt.date.fromordinal(ordinal)
+            clubs = bisect.bisect_right(openings, ordinal)
+            weights.append(clubs * join_day_weight(day) if first_period_start(day) <= last else 0.0)
+        self.cumulative = list(itertools.accumulate(weights))
 
-def draw_join_date(rng, first: dt.date, last: dt.date) -> dt.date:
-    """A join date in [first, last], the days weighted as the window's joins are (January's resolutions, a
-    summer lull, busy Mondays: members_sim.join_day_weight), and early enough that the first period starts
-    by `last` (a join on the 29th-31st starts on the 1st), so every starting member holds one (rule M7)."""
-    while True:
-        day = rng_date(rng, first, last)
-        if rng.random() * HEAVIEST_JOIN_DAY < join_day_weight(day) and first_period_start(day) <= last:
-            return day
+    def draw(self, rng) -> dt.date:
+        index = bisect.bisect_right(self.cumulative, rng.random() * self.cumulative[-1])
+        return dt.date.fromordinal(self.first + min(index, len(self.cumulative) - 1))
+
+    def share_since(self, day: dt.date) -> float:
+        """The share of the joins that fall on or after `day`."""
+        before = self.cumulative[day.toordinal() - self.first - 1] if day.toordinal() > self.first else 0.0
+        return 1 - before / self.cumulative[-1]
 
 
 @dataclass(slots=True)
@@ -215,20 +261,30 @@ class PlannedMember:
 
 
 def plan_member(member_id, join_date: dt.date, facilities, rng) -> PlannedMember:
-    """A joiner's plan: a home club, an age on joining by the club's age bands, and a plan for that age."""
-    home = int(rng.random() * len(facilities))
+    """A joiner's plan: a home club among those open on `join_date` (facilities open in index order), an age
+    on joining by the club's age bands, and a plan for that age."""
+    open_clubs = max(1, bisect.bisect_right(facilities, join_date, key=opening_day))
+    home = int(rng.random() * open_clubs)
     age = draw_join_age(rng)
     birth_date = birth_date_for_age(rng, join_date, age)
     plan = draw_plan_for_age(rng, age)
     return PlannedMember(member_id, join_date, home, facilities[home].site, birth_date, plan.membership_type_id)
 
 
+def opening_day(facility) -> dt.date:
+    return facility.opened
+
+
 def build_members(count, rng, window_start: dt.date, facilities):
-    """Members joined over the three years before the window."""
-    first = window_start - dt.timedelta(days=365 * MEMBER_HISTORY_YEARS)
-    return [plan_member(format_id("members", number), draw_join_date(rng, first, window_start - dt.timedelta(days=1)),
-                        facilities, rng)
-            for number in range(1, count + 1)]
+    """Members who joined since the chain's first club opened (MEMBER_HISTORY_YEARS before the window), on
+    the days of a JoinCalendar, each at a club open on the day: about `count` (the profile's members) in the
+    RECENT_JOIN_YEARS before the window, as many as the window goes on signing up (members_sim.daily_joins),
+    and the earlier years' joiners besides, fewer a year the fewer clubs were open."""
+    first = min(f.opened for f in facilities)
+    calendar = JoinCalendar(facilities, first, window_start - dt.timedelta(days=1))
+    recent = calendar.share_since(window_start - dt.timedelta(days=365 * RECENT_JOIN_YEARS))
+    return [plan_member(format_id("members", number), calendar.draw(rng), facilities, rng)
+            for number in range(1, round(count / recent) + 1)]
 
 
 def starting_member_rows(planned, as_of: dt.date, seed) -> list[tuple]:
@@ -256,8 +312,9 @@ def member_instance(planned: PlannedMember, as_of, rng):
 
 def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date, factory_rng):
     """Staff with role-based pay: every facility gets the core roles, the rest
-    follow the seed's head-count shares. A few left before the window. Who works
-    where is drawn from `rng`, the rows' own values by the factory from `factory_rng`."""
+    follow the seed's head-count shares, each hired since their facility opened.
+    A few left before the window. Who works where is drawn from `rng`, the rows'
+    own values by the factory from `factory_rng`."""
     titles = []
     for facility in facilities:
         for title in CORE_STAFF:
@@ -275,7 +332,9 @@ def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date,
     staff = []
     hire_first = window_start - dt.timedelta(days=365 * STAFF_HISTORY_YEARS)
     for number, (title, facility_index) in enumerate(titles, start=1):
-        hire_date = rng_date(rng, hire_first, window_start - dt.timedelta(days=30))
+        # Hired within STAFF_HISTORY_YEARS, never before their club opened.
+        hire_date = rng_date(rng, max(hire_first, facilities[facility_index].opened),
+                             window_start - dt.timedelta(days=30))
         core = number <= core_count or title == JobTitle.LIFEGUARD
         terminated = not core and rng.random() < 0.05
         status = StaffStatus.TERMINATED if terminated else StaffStatus.ACTIVE

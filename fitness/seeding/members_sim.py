@@ -6,29 +6,56 @@ renews (per persona, plan length and autorenew), pauses (a Suspended period),
 cancels (a Cancelled period ending early) or leaves. Periods are written once
 they are superseded (or at the end of the run, with their status on the
 as-of date); payments are written on their dates.
+
+Every period pays its dues, the history before the window included (rule M5):
+one 'Monthly Dues' payment per billing month, billed by `bill` whether the day
+is simulated (the window) or replayed (history): a few fail and are paid on a
+retry within a week, some are never paid and end the membership. A refund
+keeps the payment's row (its billing date and amount) and marks it 'Refunded'
+(the money went back, the month stays billed); only payments made on their
+billing day are ever refunded, never a retry.
 """
 import datetime as dt
+import functools
 import zlib
 from decimal import Decimal
 
 from fitness.core import catalog
 from fitness.core.business import add_months, first_period_start, next_period_start, period_status_on
-from fitness.core.drawing import WeightedTable, draw_poisson, weighted
+from fitness.core.drawing import WeightedTable, draw_poisson, rand_int, weighted
 from members.factories import adult_plan_for, age_on, plan_fits_age
 
 from .patterns import draw_visit_habits
 
-# Chance of leaving per month of membership, by persona.
-MONTHLY_LEAVE = {"regular": 0.006, "casual": 0.02, "lapsing": 0.07}
-SUSPEND_SHARE, CANCEL_SHARE = 0.015, 0.01
+# How members leave, tuned on ten years of history with its dues (realism R7 attrition, R8 12-month retention,
+# R9 early churn): a hazard that falls little with tenure, as IHRSA's figures (67% still paying after 12 months,
+# ~40% a year dropped) imply, lapsing members leaving three times as fast as regulars, cancellations crowded
+# into the first six months, and half of those whose contract ends signing no other. (R8 probes the day a year
+# after joining, which is the day between an annual member's two contracts: the first-year losses of monthly
+# members are kept low enough for the cohort to clear 55% all the same.)
+# Chance of not renewing per month of membership, by persona.
+MONTHLY_LEAVE = {"regular": 0.011, "casual": 0.016, "lapsing": 0.03}
+SUSPEND_SHARE, CANCEL_SHARE = 0.01, 0.002
 # New members cancel more often: about half of all cancellations come in a member's first six months (R9).
-EARLY_CANCEL_FACTOR, EARLY_DAYS = 1.4, 183
-RESUME_AFTER_SUSPENSION = 0.7
-FAILED_PAYMENT_SHARE = 0.03
-UNRECOVERED_SHARE = 0.25  # of failed dues, those never paid (realism R29: 10%-40%)
+EARLY_CANCEL_FACTOR, EARLY_DAYS = 3.5, 183
+RESUME_AFTER_SUSPENSION = 0.8
+CONTRACT_END_LEAVE = 0.5  # of members whose contract (a plan of several months) ends, those who sign no other
+FAILED_PAYMENT_SHARE = 0.025  # of dues (realism R17: 1%-8%)
+UNRECOVERED_SHARE = 0.15  # of failed dues, those never paid (realism R29: 10%-40%) ...
+EARLY_UNRECOVERED_FACTOR = 2.0  # ... more often in a member's first six months
+RETRY_WITHIN_DAYS = 7  # a failed payment is retried 1-7 days later (rule M5 allows 10)
+# The odd refund: completed dues and registration payments later refunded (a charge after cancelling, a
+# goodwill gesture), within a month; one not yet refunded on the as-of date stays Completed.
+REFUND_SHARE, REFUND_WITHIN_DAYS = 0.005, 30
 PAYMENT_METHODS = (("Credit Card", 70), ("Bank Transfer", 25), ("Cash", 5))
 PLAN_BY_ID = {plan.membership_type_id: plan for plan in catalog.MEMBERSHIP_PLANS}
-DAILY_JOIN_RATE = 0.0009  # new members per existing member per day, on average over the year
+# A profile's members are those who joined in the RECENT_JOIN_YEARS before the window (master.build_members; the
+# years before add those who joined earlier, most of them gone since): about two in three of them hold a period
+# on a given day.
+RECENT_JOIN_YEARS = 4
+# New members per profile member per day, on average over the year: as many as the growing chain's last year
+# before the window signed up (about 0.3 of the profile's members a year), so joins go on at the window's start.
+DAILY_JOIN_RATE = 0.0009
 # Joins by month, relative: January's resolutions (realism R14: 1.3-2.2x the average month), a spring and a
 # September bump, a summer lull and a quiet December.
 JOIN_MONTH_WEIGHTS = (1.6, 1.2, 1.1, 1.0, 1.0, 0.9, 0.8, 0.85, 1.1, 1.0, 0.8, 0.6)
@@ -121,8 +148,30 @@ def fit_plan_to_age(member, start: dt.date):
     return plan
 
 
+@functools.lru_cache(maxsize=None)
 def money(value: Decimal) -> str:
+    """The amount as loaded (two decimals); cached, as a chain bills a handful of fees millions of times."""
     return f"{value:.2f}"
+
+
+@functools.lru_cache(maxsize=None)
+def date_text(ordinal: int) -> str:
+    """The day as loaded (ISO), one string per day shared by every row of it: a chain's ten years of history
+    hold millions of rows in memory until the loader takes them."""
+    return dt.date.fromordinal(ordinal).isoformat()
+
+
+def billing_days(start: int, months: int, before: int):
+    """A period's billing days (dates): `start` + k months for k < `months` (its length), before `before`."""
+    if start >= before:
+        return
+    first = dt.date.fromordinal(start)
+    yield first
+    for k in range(1, months):
+        day = add_months(first, k)
+        if day.toordinal() >= before:
+            return
+        yield day
 
 
 class MembershipStream:
@@ -152,23 +201,29 @@ class MembershipStream:
         if member.first_period:
             member.first_period = False
             if plan.registration_fee > 0:
-                self.pay(member, start, plan.registration_fee, "Registration")
+                self.pay(member, start, plan.registration_fee, "Registration", refundable=True)
+        if member.start < self.window_start:
+            self.bill_history(member)
         self.schedule_bills(member, self.window_start, self.as_of)
         if schedule:
             self.starts.setdefault(next_period_start(end).toordinal(), []).append(member)
 
     def schedule_bills(self, member, first: int, last: int):
-        """Dues on each billing month of the current period that falls in [first, last)."""
-        if member.end <= first or member.start >= last:  # history outside the window: nothing to bill
+        """Dues on each billing month of the current period that falls in [first, last), billed on the day."""
+        if member.end <= first or member.start >= last:  # history outside the window: billed already
             return
         plan = PLAN_BY_ID[member.plan]
-        start = dt.date.fromordinal(member.start)
-        for k in range(plan.duration_months):
-            day = add_months(start, k).toordinal()
-            if day >= member.end or day >= last:
-                break
-            if day >= first:
-                self.bills.setdefault(day, []).append((member, plan.monthly_fee))
+        for day in billing_days(member.start, plan.duration_months, min(member.end, last)):
+            ordinal = day.toordinal()
+            if ordinal >= first:
+                self.bills.setdefault(ordinal, []).append((member, plan.monthly_fee))
+
+    def bill_history(self, member):
+        """Dues of the current period's billing months before the window, billed now, in order, as the window
+        bills its own (`bill`): a failure never paid cancels the period, and `bill` skips the months after."""
+        plan = PLAN_BY_ID[member.plan]
+        for day in billing_days(member.start, plan.duration_months, min(member.end, self.window_start)):
+            self.bill(member, day, plan.monthly_fee)
 
     def close_period(self, member):
         """Write the current period (it ended before today, so before as-of)."""
@@ -182,8 +237,8 @@ class MembershipStream:
 
     def period_row(self, member, status):
         return (
-            member.period_id, member.id, member.plan, dt.date.fromordinal(member.start).isoformat(),
-            dt.date.fromordinal(member.end).isoformat(), status, "1" if member.autorenew else "0",
+            member.period_id, member.id, member.plan, date_text(member.start), date_text(member.end), status,
+            "1" if member.autorenew else "0",
         )
 
     def decide_next(self, member) -> str | None:
@@ -195,6 +250,8 @@ class MembershipStream:
             return "Active" if rng.random() < RESUME_AFTER_SUSPENSION else None
         months = PLAN_BY_ID[member.plan].duration_months
         leave = 1 - (1 - MONTHLY_LEAVE[member.persona] * (0.6 if member.autorenew else 1.6)) ** months
+        if months > 1:  # the end of a contract is when many decide not to sign another
+            leave += (1 - leave) * CONTRACT_END_LEAVE
         if rng.random() < leave:
             return None
         return ""  # "" = draw the usual Active/Suspended/Cancelled split
@@ -210,7 +267,8 @@ class MembershipStream:
 
     # -- history before the window ---------------------------------------------------------------
     def history(self, member):
-        """Periods from joining up to the one running on the first window day."""
+        """Periods from joining up to the one running on the first window day, each with its registration and
+        dues before the window (`begin_period` bills them as it starts the period)."""
         start = first_period_start(dt.date.fromordinal(member.join))
         if start.toordinal() >= self.window_start:
             self.starts.setdefault(start.toordinal(), []).append(member)
@@ -235,20 +293,25 @@ class MembershipStream:
             self.bill(member, day, amount)
 
     def bill(self, member, day, amount):
-        """This month's dues: paid, paid on a retry within a week, or failed for good, which cancels the
-        period within 10 days (rule M5 (c), realism R29)."""
+        """This month's dues: paid (and, rarely, refunded later), paid on a retry within a week, or failed for
+        good, which cancels the period within 10 days (rule M5 (c), realism R29). A failure whose retry would
+        fall on or after as-of is not drawn: the run could not tell how it ends."""
         ordinal = day.toordinal()
         if ordinal >= member.end:  # the period was cancelled after an earlier failure: no more dues
             return
-        retry = day + dt.timedelta(days=self.rng.randint(1, 7))
-        if self.rng.random() < FAILED_PAYMENT_SHARE and retry.toordinal() < self.as_of:
-            self.pay(member, day, amount, "Monthly Dues", "Failed")
-            if self.rng.random() < UNRECOVERED_SHARE:
-                self.cancel_unpaid(member, ordinal)
-            else:
-                self.pay(member, retry, amount, "Monthly Dues")
-        else:
-            self.pay(member, day, amount, "Monthly Dues")
+        rng = self.rng
+        if rng.random() < FAILED_PAYMENT_SHARE:
+            retry = ordinal + rand_int(rng, 1, RETRY_WITHIN_DAYS)
+            if retry < self.as_of:
+                self.pay(member, day, amount, "Monthly Dues", "Failed")
+                # A new member whose card fails often just walks away; a settled one sorts it out (realism R9).
+                early = ordinal - member.join < EARLY_DAYS
+                if rng.random() < UNRECOVERED_SHARE * (EARLY_UNRECOVERED_FACTOR if early else 1):
+                    self.cancel_unpaid(member, ordinal)
+                else:
+                    self.pay(member, dt.date.fromordinal(retry), amount, "Monthly Dues")
+                return
+        self.pay(member, day, amount, "Monthly Dues", refundable=True)
 
     def cancel_unpaid(self, member, failed_on: int):
         """The club gives up on the dues: the period is cancelled, ending 1-10 days after the failure (never
@@ -258,9 +321,14 @@ class MembershipStream:
             member.end = end
         member.status = "Cancelled"
 
-    def pay(self, member, day, amount, payment_type, status="Completed"):
+    def pay(self, member, day, amount, payment_type, status="Completed", refundable=False):
+        """Write a payment. A `refundable` one (Completed on its billing day) is refunded now and then: its row
+        keeps date and amount, status 'Refunded', once the refund (1-30 days later) falls before as-of."""
+        if refundable and self.rng.random() < REFUND_SHARE:
+            if day.toordinal() + rand_int(self.rng, 1, REFUND_WITHIN_DAYS) < self.as_of:
+                status = "Refunded"
         self.sink.add("memberpayments", (
-            self.counters.next("memberpayments"), member.id, day.isoformat(), money(amount), payment_type,
+            self.counters.next("memberpayments"), member.id, date_text(day.toordinal()), money(amount), payment_type,
             member.method, status,
         ))
 

@@ -103,6 +103,30 @@ def build_members():
         MemberPayment.objects.create(payment_id=payment_id, member_id=member_id, payment_date=day,
                                      amount=Decimal(amount), payment_type=kind, payment_method="Credit Card",
                                      status=status)
+    build_history_dues()
+
+
+# The dues of the billing months before the window (M5 covers the history): MEM000002's annual plan from
+# 2023-06-20 (one failure, retried), MEM000003's annual plan from 2023-01-05 (one payment refunded later: the
+# row keeps its date and amount, status 'Refunded') and its senior month from 2024-01-05.
+HISTORY_DUES = (
+    [("MEM000002", dt.date(2023, month, 20), "41.66") for month in range(6, 13)]
+    + [("MEM000002", dt.date(2024, 1, 20), "41.66")]
+    + [("MEM000003", dt.date(2023, month, 5), "41.66") for month in range(1, 13)]
+    + [("MEM000003", dt.date(2024, 1, 5), "39.99")]
+)
+HISTORY_STATUSES = {("MEM000002", dt.date(2023, 9, 20)): "Failed", ("MEM000003", dt.date(2023, 4, 5)): "Refunded"}
+
+
+def build_history_dues():
+    for number, (member_id, day, amount) in enumerate(HISTORY_DUES, start=6):
+        status = HISTORY_STATUSES.get((member_id, day), "Completed")
+        MemberPayment.objects.create(payment_id=f"PAY{number:08d}", member_id=member_id, payment_date=day,
+                                     amount=Decimal(amount), payment_type="Monthly Dues",
+                                     payment_method="Credit Card", status=status)
+    MemberPayment.objects.create(payment_id="PAY00000099", member_id="MEM000002", payment_date=dt.date(2023, 9, 23),
+                                 amount=Decimal("41.66"), payment_type="Monthly Dues", payment_method="Credit Card",
+                                 status="Completed")  # the retry of 2023-09-20's failure
 
 
 def build_visits_and_equipment():

@@ -10,6 +10,7 @@ from django.db import connection
 from classes.models import ClassEnrollment, ClassInstance, ClassSchedule, ClassType
 from equipment.models import Equipment, EquipmentMaintenance, EquipmentUsage
 from facilities.models import Facility, FacilityArea, MemberAccess
+from fitness.core.business import add_months
 from fitness.quality import RULES, run_checks
 from members.models import Member, MemberMembership, MemberPayment, MembershipType
 from staff.models import (
@@ -57,8 +58,14 @@ def member_too_young(undo, allow):
     set_fields(Member, "MEM000001", date_of_birth=dt.date(2010, 1, 1))
 
 
-def period_before_joining(undo, allow):
-    set_fields(MemberMembership, "MSH00000003", start_date=dt.date(2022, 12, 5), end_date=dt.date(2023, 1, 5))
+def period_overlapping_another(undo, allow):
+    """A month on MT001 inside MEM000002's annual period, its dues paid (a period before joindate would
+    break M5 or M6 as well: its billing dates call for payments before joining)."""
+    MemberMembership.objects.create(membership_id="MSH00000009", member_id="MEM000002", membership_type_id="MT001",
+                                    start_date=dt.date(2024, 1, 25), end_date=dt.date(2024, 2, 25), status="Expired")
+    MemberPayment.objects.create(payment_id="PAY00000098", member_id="MEM000002", payment_date=dt.date(2024, 1, 25),
+                                 amount=Decimal("49.99"), payment_type="Monthly Dues", payment_method="Credit Card",
+                                 status="Completed")
 
 
 def period_one_day_long(undo, allow):
@@ -199,7 +206,7 @@ BREAKS = [
     ("I2", malformed_id, "equipmentmaintenance:MNT1"),
     ("I3", visit_in_other_facilitys_area, "ACC00000001"),
     ("M1", member_too_young, "MEM000001"),
-    ("M2", period_before_joining, "MSH00000003"),
+    ("M2", period_overlapping_another, "MSH00000009"),
     ("M3", period_one_day_long, "MSH00000003"),
     ("M4", status_says_active, "MEM000003"),
     ("M5", registration_fee_wrong, "PAY00000001"),
@@ -263,15 +270,26 @@ def failing_rules():
 
 # --- M7: the first period, on the day the plans allow -------------------------------------------------------
 def add_member(member_id, joined, status, periods=(), **fields):
-    """A member with no visits or payments, and their periods (type, start, end, status)."""
+    """A member with no visits, their periods (type, start, end, status) and the payments M5 asks of them:
+    the registration fee on the first period's start, the dues of each billing date before as-of."""
     values = dict(first_name="Kim", last_name=member_id, email=f"{member_id}@example.com", phone="(413) 739-0404",
                   date_of_birth=dt.date(1980, 4, 4), gender="M", address="4 Oak St", city="Springfield",
                   state="MA", zip_code="01104", join_date=joined, member_status=status)
     Member.objects.create(member_id=member_id, **dict(values, **fields))
+    payments = []
     for number, (type_id, start, end, period_status) in enumerate(periods, start=10):
         MemberMembership.objects.create(membership_id=f"MSH{number:08d}", member_id=member_id,
                                         membership_type_id=type_id, start_date=start, end_date=end,
                                         status=period_status)
+        plan = MembershipType.objects.get(pk=type_id)
+        if number == 10 and plan.registration_fee > 0:
+            payments.append((start, plan.registration_fee, "Registration"))
+        payments += [(add_months(start, k), plan.monthly_fee, "Monthly Dues") for k in range(plan.duration)
+                     if add_months(start, k) < min(end, AS_OF)]
+    for number, (day, amount, kind) in enumerate(payments, start=100):
+        MemberPayment.objects.create(payment_id=f"PAY{number:08d}", member_id=member_id, payment_date=day,
+                                     amount=amount, payment_type=kind, payment_method="Credit Card",
+                                     status="Completed")
 
 
 @pytest.mark.parametrize("joined,periods,status,fails", [
@@ -390,6 +408,7 @@ def test_maintenance_work_fits_the_equipment_type(valid_dataset, equipment_type,
 def test_chain_geography(valid_dataset, model, pk, values, offenders):
     set_fields(model, pk, **values)
     assert failing_rules() == ({"S9": offenders} if offenders else {})
+
 
 def failing_rule(rule_id, days=DAYS):
     """The sorted sample keys of `rule_id`, run alone over the last `days` days ([] when it passes)."""

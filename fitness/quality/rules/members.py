@@ -8,10 +8,12 @@ checks pin them down):
 - Month arithmetic is calendar months clamped to the month end
   (2024-01-31 + 1 month = 2024-02-29), as dateutil.relativedelta does.
 """
+from django.db import connection
+
 from fitness.core.business import LAST_START_DAY
 from fitness.core.catalog import MEMBERSHIP_PLANS
 
-from ..registry import Outcome, offenders, rule
+from ..registry import SAMPLE_SIZE, Outcome, offenders, rule
 from .reference import literal
 
 RETRY_DAYS = 10
@@ -79,8 +81,8 @@ def check_member_status(ctx):
 
 
 def _first_periods():
-    """Each member's first period (earliest startdate, then lowest id) with its type's fees."""
-    return """(SELECT * FROM (
+    """CTE `firsts`: each member's first period (earliest startdate, then lowest id) with its type's fees."""
+    return """firsts AS MATERIALIZED (SELECT * FROM (
         SELECT mm.membershipid, mm.memberid, mm.startdate, t.registrationfee,
                ROW_NUMBER() OVER (PARTITION BY mm.memberid
                                   ORDER BY mm.startdate, mm.membershipid) AS n
@@ -88,23 +90,25 @@ def _first_periods():
         WHERE n = 1)"""
 
 
+MONTHS_CTE = """WITH RECURSIVE months(k) AS (
+    SELECT 0 UNION ALL SELECT k + 1 FROM months WHERE k + 1 < (SELECT MAX(duration) FROM membershiptypes))"""
+
+DUES = "'Monthly Dues'"
+
+
 def _billing_dates(ctx):
-    """One row per billing date of every period inside the window: startdate + k months for
-    k = 0 .. duration-1, before the period's enddate, for types with monthlyfee > 0."""
+    """CTE `bills`: one row per billing date of every period before the window end, history included:
+    startdate + k months for k = 0 .. duration-1, before the period's enddate, for types with
+    monthlyfee > 0. Follows MONTHS_CTE; computed once however often the statement reads it."""
     d = ctx.dialect
     bill = d.add_months("mm.startdate", "months.k")
-    return f"""(SELECT * FROM (
+    return f""", bills AS MATERIALIZED (SELECT * FROM (
         SELECT mm.membershipid, mm.memberid, t.monthlyfee, mm.enddate, {bill} AS billdate
         FROM membermemberships mm
         JOIN membershiptypes t ON t.membershiptypeid = mm.membershiptypeid
         JOIN months ON months.k < t.duration
-        WHERE t.monthlyfee > 0) AS all_bills
-        WHERE billdate < enddate AND billdate >= {d.date_param('window_start')}
-          AND billdate < {d.date_param('window_end')})"""
-
-
-MONTHS_CTE = """WITH RECURSIVE months(k) AS (
-    SELECT 0 UNION ALL SELECT k + 1 FROM months WHERE k + 1 < (SELECT MAX(duration) FROM membershiptypes))"""
+        WHERE t.monthlyfee > 0 AND mm.startdate < {d.date_param('window_end')}) AS all_bills
+        WHERE billdate < enddate AND billdate < {d.date_param('window_end')})"""
 
 
 def _is_retry(ctx, alias):
@@ -118,74 +122,99 @@ def _is_retry(ctx, alias):
           AND failed.paymentdate >= {earliest}))"""
 
 
-@rule("M5", "memberpayments", """Payments follow the memberships. (a) Registration: for a member whose first
-period (earliest startdate) starts inside the window and whose type has registrationfee > 0, a
-'Registration' payment of exactly that fee dated on that startdate (offender: the period); every
-Registration payment in the window is such a payment or a retry (offender: the payment).
-(b) Dues: billing dates of a period are startdate + k months (k = 0 .. duration-1) before its
-enddate; for every billing date inside the window of a type with monthlyfee > 0 there is exactly one
-'Monthly Dues' payment of that member dated on it (offender: the period when missing, the payments
-when several), for exactly monthlyfee; every Monthly Dues payment in the window is on a billing
-date of the member's period or is a retry (offender: the payment). (c) Retries: a retry is a
-'Completed' payment of the same member, type and amount dated 1-10 days after a 'Failed' one; every
-Failed payment in the window dated more than 10 days before as-of is followed by such a retry or by
-a 'Cancelled' membership period of the member ending 0-10 days after it (offender: the failed payment).""")
+def _label(text):
+    return f"CAST('{text}' AS VARCHAR(40))"
+
+
+def labelled_offenders(ctx, sql):
+    """Run a statement selecting (label, offender) pairs, for a check whose parts share one pass over large
+    tables: [(label, Outcome)], each label's distinct offenders counted and up to SAMPLE_SIZE of them, as one
+    `offenders` query per label would give."""
+    wrapped = f"""
+        SELECT label, offender, total FROM (
+            SELECT label, offender, COUNT(*) OVER (PARTITION BY label) AS total,
+                   ROW_NUMBER() OVER (PARTITION BY label ORDER BY offender) AS n
+            FROM (SELECT DISTINCT label, offender FROM ({sql}) AS found WHERE offender IS NOT NULL) AS distinct_found
+        ) AS ranked WHERE n <= {SAMPLE_SIZE} ORDER BY label, offender"""
+    with connection.cursor() as cursor:
+        cursor.execute(wrapped, ctx.params)
+        rows = cursor.fetchall()
+    parts = []
+    for label in dict.fromkeys(row[0] for row in rows):
+        found = [(str(offender), int(total)) for row_label, offender, total in rows if row_label == label]
+        parts.append((label, Outcome(found[0][1], [key for key, _ in found])))
+    return parts
+
+
+@rule("M5", "memberpayments", """Payments follow the memberships, over the whole history before the window end
+(not only inside the window). A payment's status does not change what is due: a 'Refunded' payment
+stays the payment of its date (the money went back; the month was billed). (a) Registration: for a
+member whose first period (earliest startdate) starts before the window end and whose type has
+registrationfee > 0, a 'Registration' payment of exactly that fee dated on that startdate (offender:
+the period); every Registration payment before the window end is such a payment or a retry
+(offender: the payment). (b) Dues: billing dates of a period are startdate + k months
+(k = 0 .. duration-1) before its enddate; for every billing date before the window end of a type
+with monthlyfee > 0 there is exactly one 'Monthly Dues' payment of that member dated on it
+(offender: the period when missing, the payments when several), for exactly monthlyfee; every
+Monthly Dues payment before the window end is on a billing date of the member's period or is a retry
+(offender: the payment). (c) Retries: a retry is a 'Completed' payment of the same member, type and
+amount dated 1-10 days after a 'Failed' one; every Failed payment before the window end dated more
+than 10 days before as-of is followed by such a retry or by a 'Cancelled' membership period of the
+member ending 0-10 days after it (offender: the failed payment).""")
 def check_payment_schedule(ctx):
-    # The unexpected-payment parts test for a retry only on the payments left
-    # without a bill (the closed subquery keeps PostgreSQL from probing for a
-    # failed payment behind each of half a million dues first).
+    # Three statements, each one pass over what it reads (millions of periods and payments on a chain's ten
+    # years): registration (the first periods computed once), dues (the billing dates computed once and met
+    # by the dues payments in one join, which finds bills without a payment, payments of the wrong amount and
+    # several payments on one bill; then the payments without a bill, left for the retry test in a closed
+    # subquery, so that PostgreSQL does not probe for a failed payment behind each of millions of dues
+    # first), failed payments.
     d = ctx.dialect
-    window = f"p.paymentdate >= {d.date_param('window_start')} AND p.paymentdate < {d.date_param('window_end')}"
-    firsts = _first_periods()
-    bills = _billing_dates(ctx)
-    parts = {
-        "registration missing": f"""
-            SELECT f.membershipid AS offender FROM {firsts} AS f
-            WHERE f.registrationfee > 0 AND f.startdate >= {d.date_param('window_start')}
-              AND f.startdate < {d.date_param('window_end')}
-              AND NOT EXISTS (SELECT 1 FROM memberpayments p WHERE p.memberid = f.memberid
-                  AND p.paymenttype = 'Registration' AND p.paymentdate = f.startdate
-                  AND p.amount = f.registrationfee)""",
-        "registration unexpected": f"""
-            SELECT p.paymentid AS offender FROM (
-                SELECT p.* FROM memberpayments p
-                LEFT JOIN {firsts} AS f ON f.memberid = p.memberid AND f.startdate = p.paymentdate
-                     AND f.registrationfee = p.amount AND f.registrationfee > 0
-                WHERE p.paymenttype = 'Registration' AND {window} AND f.memberid IS NULL{d.computed_once()}) AS p
-            WHERE NOT {_is_retry(ctx, 'p')}""",
-        "dues missing": f"""{MONTHS_CTE}
-            SELECT b.membershipid AS offender FROM {bills} AS b
-            WHERE NOT EXISTS (SELECT 1 FROM memberpayments p WHERE p.memberid = b.memberid
-                  AND p.paymenttype = 'Monthly Dues' AND p.paymentdate = b.billdate)""",
-        "dues wrong amount or duplicated": f"""{MONTHS_CTE}
-            SELECT paymentid AS offender FROM (
-                SELECT p.paymentid, p.amount, b.monthlyfee,
-                       COUNT(*) OVER (PARTITION BY b.membershipid, b.billdate) AS payments_on_date
-                FROM {bills} AS b JOIN memberpayments p ON p.memberid = b.memberid
-                 AND p.paymenttype = 'Monthly Dues' AND p.paymentdate = b.billdate) AS on_bill
-            WHERE amount <> monthlyfee OR payments_on_date > 1""",
-        "dues unexpected": f"""{MONTHS_CTE}
-            SELECT p.paymentid AS offender FROM (
-                SELECT p.* FROM memberpayments p
-                LEFT JOIN {bills} AS b ON b.memberid = p.memberid AND b.billdate = p.paymentdate
-                WHERE p.paymenttype = 'Monthly Dues' AND {window} AND b.memberid IS NULL{d.computed_once()}) AS p
-            WHERE NOT {_is_retry(ctx, 'p')}""",
-        "failed not retried": f"""
-            SELECT p.paymentid AS offender FROM memberpayments p
-            WHERE p.status = 'Failed' AND {window}
-              AND {d.add_days('p.paymentdate', str(RETRY_DAYS))} < {d.date_param('as_of')}
-              AND NOT EXISTS (SELECT 1 FROM memberpayments r WHERE r.memberid = p.memberid
-                  AND r.paymenttype = p.paymenttype AND r.amount = p.amount AND r.status = 'Completed'
-                  AND r.paymentdate > p.paymentdate
-                  AND r.paymentdate <= {d.add_days('p.paymentdate', str(RETRY_DAYS))})
-              AND NOT EXISTS (SELECT 1 FROM membermemberships c WHERE c.memberid = p.memberid
-                  AND c.status = 'Cancelled' AND c.enddate >= p.paymentdate
-                  AND c.enddate <= {d.add_days('p.paymentdate', str(RETRY_DAYS))})""",
-    }
+    window_end = d.date_param("window_end")
+    registration = f"""WITH {_first_periods()}
+        SELECT {_label('registration missing')} AS label, f.membershipid AS offender FROM firsts AS f
+        WHERE f.registrationfee > 0 AND f.startdate < {window_end}
+          AND NOT EXISTS (SELECT 1 FROM memberpayments p WHERE p.memberid = f.memberid
+              AND p.paymenttype = 'Registration' AND p.paymentdate = f.startdate
+              AND p.amount = f.registrationfee)
+        UNION ALL
+        SELECT {_label('registration unexpected')}, p.paymentid FROM (
+            SELECT p.* FROM memberpayments p
+            LEFT JOIN firsts AS f ON f.memberid = p.memberid AND f.startdate = p.paymentdate
+                 AND f.registrationfee = p.amount AND f.registrationfee > 0
+            WHERE p.paymenttype = 'Registration' AND p.paymentdate < {window_end}
+              AND f.memberid IS NULL{d.computed_once()}) AS p
+        WHERE NOT {_is_retry(ctx, 'p')}"""
+    dues = f"""{MONTHS_CTE}{_billing_dates(ctx)},
+        paid AS (
+            SELECT b.membershipid, b.monthlyfee, p.paymentid, p.amount,
+                   COUNT(p.paymentid) OVER (PARTITION BY b.memberid, b.billdate) AS payments
+            FROM bills AS b LEFT JOIN memberpayments p ON p.memberid = b.memberid AND p.paymentdate = b.billdate
+                 AND p.paymenttype = {DUES})
+        SELECT CASE WHEN paymentid IS NULL THEN {_label('dues missing')}
+                    ELSE {_label('dues wrong amount or duplicated')} END AS label,
+               CASE WHEN paymentid IS NULL THEN membershipid ELSE paymentid END AS offender
+        FROM paid WHERE paymentid IS NULL OR amount <> monthlyfee OR payments > 1
+        UNION ALL
+        SELECT {_label('dues unexpected')}, p.paymentid FROM (
+            SELECT p.* FROM memberpayments p
+            WHERE p.paymenttype = {DUES} AND p.paymentdate < {window_end} AND NOT EXISTS (
+                SELECT 1 FROM bills AS b WHERE b.memberid = p.memberid AND b.billdate = p.paymentdate)
+            {d.computed_once()}) AS p
+        WHERE NOT {_is_retry(ctx, 'p')}"""
+    retry_end = d.add_days("p.paymentdate", str(RETRY_DAYS))
+    failed = f"""
+        SELECT p.paymentid AS offender FROM memberpayments p
+        WHERE p.status = 'Failed' AND p.paymentdate < {window_end} AND {retry_end} < {d.date_param('as_of')}
+          AND NOT EXISTS (SELECT 1 FROM memberpayments r WHERE r.memberid = p.memberid
+              AND r.paymenttype = p.paymenttype AND r.amount = p.amount AND r.status = 'Completed'
+              AND r.paymentdate > p.paymentdate AND r.paymentdate <= {retry_end})
+          AND NOT EXISTS (SELECT 1 FROM membermemberships c WHERE c.memberid = p.memberid
+              AND c.status = 'Cancelled' AND c.enddate >= p.paymentdate AND c.enddate <= {retry_end})"""
     outcome = Outcome()
-    for label, sql in parts.items():
-        outcome.merge(offenders(ctx, sql), label=label)
-    return outcome
+    for sql in (registration, dues):
+        for label, part in labelled_offenders(ctx, sql):
+            outcome.merge(part, label=label)
+    return outcome.merge(offenders(ctx, failed), label="failed not retried")
 
 
 @rule("M6", "memberpayments", """Payment amounts are > 0 and no payment is dated before the member's joindate.""")
