@@ -432,7 +432,8 @@ def update_changed_statuses(earlier, statuses, membership_updates, as_of):
                if member_id in earlier and earlier[member_id] != status]
     with connection.cursor() as cursor:
         cursor.executemany("UPDATE members SET memberstatus = %s, lastmodified = %s WHERE memberid = %s", changed)
-        cursor.executemany("UPDATE membermemberships SET status = %s WHERE membershipid = %s", membership_updates)
+        cursor.executemany("UPDATE membermemberships SET status = %s, enddate = %s WHERE membershipid = %s",
+                           membership_updates)
         cursor.execute("UPDATE staffcertifications SET status = 'Expired' WHERE expirydate < %s AND status <> 'Expired'",
                        [as_of])
 

@@ -183,7 +183,8 @@ class MembershipStream:
         self.as_of_date = as_of
         self.starts = {}  # ordinal -> members whose next period starts that day
         self.bills = {}  # ordinal -> [(member, amount)]
-        self.status_updates = []  # (new status, membership id) for rows written by an earlier run
+        # (new status, new enddate, membership id) for period rows an earlier run wrote (engine applies them)
+        self.status_updates = []
 
     # -- periods ---------------------------------------------------------------------------------
     def begin_period(self, member, start: dt.date, status=None, schedule=True):
@@ -230,10 +231,14 @@ class MembershipStream:
         status = period_status_on(member.status, dt.date.fromordinal(member.end), self.as_of_date)
         if member.written:
             if status != member.status:
-                self.status_updates.append((status, member.period_id))
+                self.status_updates.append(self.period_update(member, status))
         else:
             self.sink.add("membermemberships", self.period_row(member, status))
         member.last_status = member.status
+
+    @staticmethod
+    def period_update(member, status):
+        return status, date_text(member.end), member.period_id
 
     def period_row(self, member, status):
         return (
@@ -320,6 +325,8 @@ class MembershipStream:
         if end < member.end:
             member.end = end
         member.status = "Cancelled"
+        if member.written:  # a row an earlier run wrote, as it stood then
+            self.status_updates.append(self.period_update(member, "Cancelled"))
 
     def pay(self, member, day, amount, payment_type, status="Completed", refundable=False):
         """Write a payment. A `refundable` one (Completed on its billing day) is refunded now and then: its row
@@ -344,7 +351,7 @@ class MembershipStream:
                 status = period_status_on(member.status, dt.date.fromordinal(member.end), self.as_of_date)
                 if member.written:
                     if status != member.status:
-                        self.status_updates.append((status, member.period_id))
+                        self.status_updates.append(self.period_update(member, status))
                 else:
                     self.sink.add("membermemberships", self.period_row(member, status))
                 member.written, member.status = True, status

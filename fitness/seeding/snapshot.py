@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from .members_sim import MemberSim
 
-STATE_VERSION = 2
+# 3: the chain opens its clubs over ten years (master.draw_openings); a version-2 chain rebuilt today would differ.
+STATE_VERSION = 3
 MACHINE_FIELDS = ("next_preventive", "out_until")
 
 

@@ -184,17 +184,13 @@ def member_periods_overlapping():
 
 
 @pytest.mark.slow
-def test_append_continues_the_chain_without_a_gap_or_a_double(monkeypatch):
+def test_append_continues_the_chain_without_a_gap_or_a_double():
     first_end = dt.date(2025, 2, 14)
     second_end = first_end + dt.timedelta(days=30)
     first_start = first_end - dt.timedelta(days=30)
     call_command("seed_ods", "--days", "30", "--seed", "3", "--end-date", first_end.isoformat(), verbosity=0)
     members_before = rows("SELECT COUNT(*), MAX(memberid) FROM members")[0]
-    # Known bug, the subject of test_append_cancels_a_period_the_earlier_run_wrote (xfail): dues that fail for
-    # good in a period the first run wrote leave that period Active (M4, M5). Until it is fixed the appended
-    # days recover every failed payment; remove this line with that test's xfail mark.
-    monkeypatch.setattr(members_sim, "UNRECOVERED_SHARE", 0.0)
-    call_command("seed_ods", "--append", "--days", "30", "--end-date", second_end.isoformat(), verbosity=0)
+    call_command("seed_ods", "--append", "--days", "30", verbosity=0)
 
     # check_ods looks at both windows by default, and every rule holds over them.
     document = run_checks(save=False, profile=False)
@@ -250,11 +246,6 @@ def test_append_continues_the_chain_without_a_gap_or_a_double(monkeypatch):
     assert member_periods_overlapping() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "members_sim.MembershipStream.cancel_unpaid cancels a period written by the earlier run in memory only: "
-    "member.status is already 'Cancelled' when finish()/close_period() compare it, so no update reaches "
-    "membermemberships (status and the earlier enddate), and M4/M5 fail after --append. When fixed, remove this "
-    "mark and the UNRECOVERED_SHARE patch of test_append_continues_the_chain_without_a_gap_or_a_double"))
 def test_append_cancels_a_period_the_earlier_run_wrote(monkeypatch):
     first_end = dt.date(2025, 2, 14)
     seed_ods(days=30, seed=31, end_date=first_end, profile="small", members=80)
