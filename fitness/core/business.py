@@ -12,6 +12,7 @@ holds whether a reader treats the end date as inclusive or exclusive, and a
 period whose end date has come is over (Expired) on that date.
 """
 import datetime as dt
+from functools import lru_cache
 from decimal import Decimal
 
 from facilities.choices import AreaType
@@ -113,3 +114,30 @@ def period_status_on(status: str, end: dt.date, as_of: dt.date) -> str:
     if status == MembershipStatus.ACTIVE and period_has_ended(end, as_of):
         return MembershipStatus.EXPIRED
     return status
+
+
+# --- the holidays the chain keeps (fewer visits: seed_ods; left out of V4's weekday comparison) ---------------
+def nth_weekday(year: int, month: int, iso_weekday: int, n: int) -> dt.date:
+    """The n-th (1-based; -1 = last) given weekday of a month."""
+    if n > 0:
+        first = dt.date(year, month, 1)
+        return first + dt.timedelta(days=(iso_weekday - first.isoweekday()) % 7 + 7 * (n - 1))
+    last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.isoweekday() - iso_weekday) % 7)
+
+
+@lru_cache(maxsize=64)
+def us_holidays(year: int) -> dict:
+    """{date: holiday name} of the holidays that change how many people come, computed for any year."""
+    thanksgiving = nth_weekday(year, 11, 4, 4)
+    return {
+        dt.date(year, 1, 1): "new_year",
+        nth_weekday(year, 5, 1, -1): "memorial_day",
+        dt.date(year, 7, 4): "independence_day",
+        nth_weekday(year, 9, 1, 1): "labor_day",
+        thanksgiving: "thanksgiving",
+        thanksgiving + dt.timedelta(days=1): "black_friday",
+        dt.date(year, 12, 24): "christmas_eve",
+        dt.date(year, 12, 25): "christmas",
+        dt.date(year, 12, 31): "new_years_eve",
+    }

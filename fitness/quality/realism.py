@@ -30,7 +30,7 @@ from typing import Callable
 
 from django.db import DatabaseError, connection, transaction
 
-from fitness.core.business import add_months, years_before
+from fitness.core.business import add_months, us_holidays, years_before
 
 PASS, WARN, NOT_APPLICABLE = "pass", "warn", "n/a"
 
@@ -115,21 +115,13 @@ def weekday_count(start, end, weekdays):
     return sum(1 for n in range(days_between(start, end)) if (start + dt.timedelta(n)).isoweekday() in weekdays)
 
 
-def thanksgiving(year):
-    """The fourth Thursday of November."""
-    first = dt.date(year, 11, 1)
-    return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+HOLIDAY_NAMES = {"new_year": "New Year's Day", "thanksgiving": "Thanksgiving", "christmas": "Christmas Day"}
 
 
 def holidays_between(start, end):
     """{date: name} of Thanksgiving, Christmas Day and New Year's Day in [start, end)."""
-    found = {}
-    for year in range(start.year, end.year + 1):
-        for day, name in ((dt.date(year, 1, 1), "New Year's Day"), (thanksgiving(year), "Thanksgiving"),
-                          (dt.date(year, 12, 25), "Christmas Day")):
-            if start <= day < end:
-                found[day] = name
-    return found
+    return {day: HOLIDAY_NAMES[key] for year in range(start.year, end.year + 1)
+            for day, key in us_holidays(year).items() if key in HOLIDAY_NAMES and start <= day < end}
 
 
 # -- the shared aggregates -----------------------------------------------------------------------------

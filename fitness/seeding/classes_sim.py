@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from fitness.core.drawing import WeightedTable
 from fitness.core.ids import format_id
 from staff.choices import INSTRUCTOR_TITLES, StaffStatus
 
@@ -27,14 +28,16 @@ from fitness.core import catalog
 from .clock import TIME_TEXT
 from .reviews_sim import draw_overall_rating
 
-WEEKDAY_STARTS = (6 * 60, 7 * 60, 9 * 60 + 30, 12 * 60, 17 * 60 + 30, 18 * 60 + 30, 19 * 60 + 30)
-WEEKEND_STARTS = (8 * 60, 9 * 60, 10 * 60 + 30, 12 * 60, 15 * 60)
+# Class start times; class-goers arrive up to ARRIVE_BEFORE minutes early, so an early class starts a quarter
+# past the hour and its goers still arrive in the busy hours (rule V4: weekdays 06-09 and 17-20, weekends 09-18).
+WEEKDAY_STARTS = (6 * 60 + 15, 7 * 60 + 15, 9 * 60 + 30, 12 * 60, 17 * 60 + 30, 18 * 60 + 30, 19 * 60 + 30)
+WEEKEND_STARTS = (9 * 60 + 15, 10 * 60 + 30, 12 * 60, 15 * 60, 16 * 60 + 30)
 # A club runs about as many classes a week as its members fill: class visits are about a fifth of all visits
 # (members come about 1.3 times a week, realism R1), and a class holds about a dozen (R12: 50-85% of places).
 CLASS_VISITS_PER_MEMBER_WEEK = 0.25
 ATTENDEES_PER_CLASS = 12
 MEAN_TENURE_YEARS = 2.6  # how long members stay, as members_sim's leaving and cancelling make it
-MIN_PLACES, PLACES_PER_ATTENDEE = 6, 1.4
+MIN_PLACES, PLACES_PER_ATTENDEE = 6, 1.3
 # A studio gets half an hour between two classes, so the attendees of one (who arrive up to ARRIVE_BEFORE
 # minutes early and leave up to LEAVE_AFTER late) are gone before the next one's arrive (V8).
 TURNOVER_MINUTES = 30
@@ -140,6 +143,10 @@ def class_places(kind, area_capacity: int, members: float) -> int:
                max(MIN_PLACES, round(attendees * PLACES_PER_ATTENDEE)))
 
 
+# Clubs run most classes on weekdays (a weekend day gets about half a weekday's classes).
+CLASS_DAYS = WeightedTable([(dow, 2 if dow <= 5 else 1) for dow in range(1, 8)])
+
+
 def free(slots, start, end):
     return all(end <= s or e <= start for s, e in slots)
 
@@ -151,7 +158,7 @@ def find_slot(kind, areas, instructors, certs, area_slots, instructor_slots, rng
         pool = certified if certified and attempt < 30 else instructors
         instructor = rng.choice(pool)
         area = rng.choice(areas)
-        dow = rng.randint(1, 7)
+        dow = CLASS_DAYS.draw(rng)
         start = rng.choice(WEEKEND_STARTS if dow >= 6 else WEEKDAY_STARTS)
         end = start + kind.duration_minutes
         if free(area_slots.get((area, dow), ()), start - TURNOVER_MINUTES, end + TURNOVER_MINUTES) and free(

@@ -175,14 +175,15 @@ class Simulation:
                 self.open_new_chain()
             else:
                 self.resume_chain(load_snapshot(self.plan.previous.state, str(self.plan.previous)))
-            self.start_memberships()
-            # Both forks before the first rows go to the loader, whose thread starts then.
+            # Both forks before the first rows go to the loader, whose thread starts then, and before the
+            # members' histories, whose rows (millions on a large chain) go to the loader as they come.
             self.visits = self.visit_feed()
             cleanup.callback(self.visits.close)
             self.visits.start()
             if self.plan.previous is None:
                 self.starting_members = self.member_rows_beside()
                 cleanup.callback(self.starting_members.close)
+            self.start_memberships()
             self.stream_seconds["master"] += time.perf_counter() - started
             self.sink.flush()
             self.start_day_streams()
@@ -224,6 +225,7 @@ class Simulation:
                                                 self.sink)
             for member in self.member_sims:
                 self.memberships.history(member)
+                self.sink.maybe_flush()
         else:
             extend_certifications(self.chain, self.cert_ends, self.counters, self.day_rng, plan.as_of, self.sink)
             self.memberships = MembershipStream(self.counters, self.day_rng, plan.window_start, plan.as_of,
@@ -231,6 +233,14 @@ class Simulation:
             for member in self.member_sims:
                 restore_member(self.memberships, member, plan.window_start, plan.as_of)
         self.memberships.rng = self.day_rng
+        self.pass_on_tapering()
+
+    def pass_on_tapering(self):
+        """Tell who comes (Comers) about the members who will cancel, foreseen since it last heard."""
+        tapering = self.memberships.tapering
+        if tapering:
+            self.comers.taper_off([self.positions[m.id] for m in tapering], tapering)
+            tapering.clear()
 
     def visit_feed(self):
         """The visit stream, in a forked worker on large PostgreSQL runs, else in this process; and who comes
@@ -239,7 +249,9 @@ class Simulation:
                              self.sink)
         roster = VisitRoster(self.member_sims)
         self.comers = Comers(roster, self.sources.comers(), takes_classes,
-                             class_day_pull(len(self.chain.master.facilities), self.chain.schedules))
+                             class_day_pull(len(self.chain.master.facilities), self.chain.schedules),
+                             self.member_sims)
+        self.positions = {member.id: position for position, member in enumerate(self.member_sims)}
         if worker_wanted(self.loader, len(self.member_sims), self.plan.days):
             return VisitWorker(stream, roster, self.loader, self.sink)
         return InlineVisits(stream, roster)
@@ -271,8 +283,9 @@ class Simulation:
         clock = self.clock_for(ordinal)
         t0 = time.perf_counter()
         joined = self.join_new_members(day)
-        self.memberships.simulate_day(day)
         self.comers.extend(joined)
+        self.memberships.simulate_day(day)
+        self.pass_on_tapering()
         comers = self.comers.draw(day, eligible_indexes(self.member_sims, ordinal))
         t1 = time.perf_counter()
         # Classes first: their attendees are some of the day's comers, who come for the class.
@@ -312,6 +325,7 @@ class Simulation:
             planned = plan_member(format_id("members", number), day, self.chain.master.facilities, self.day_rng)
             self.new_members.append(new_member(planned, self.plan.as_of, self.joiner_rng))
             sim = new_member_sim(planned, self.day_rng)
+            self.positions[sim.id] = len(self.member_sims)
             self.member_sims.append(sim)
             joined.append(sim)
             self.memberships.history(sim)

@@ -170,7 +170,26 @@ def draw_openings(count, rng, window_start: dt.date) -> list[dt.date]:
                       for k in range(later)]
 
 
-def build_facilities(count, rng, purchased_by: dt.date, factory_rng):
+# A club is built for its members: areas at FULL_SIZE_MEMBERS members (joined in the last four years) or more
+# take the catalog's capacities; a smaller club's rooms are smaller in proportion, down to ROOM_FLOOR people
+# (a studio still holds a class) but never below the catalog's own size for a room that small (a racquetball
+# court is a court). So a small chain's busiest areas fill as a club's do at its peak (realism R32).
+FULL_SIZE_MEMBERS = 1000
+ROOM_FLOOR = 12
+
+
+def size_to_club(area, members_per_club: float):
+    """Scale a drawn area's capacity and floor space to a club of `members_per_club`."""
+    share = min(1.0, members_per_club / FULL_SIZE_MEMBERS)
+    drawn = area.max_capacity
+    capacity = max(round(drawn * share), min(drawn, ROOM_FLOOR))
+    if capacity != drawn:
+        area.max_capacity = capacity
+        area.square_footage = (area.square_footage * capacity / drawn).quantize(area.square_footage)
+    return area
+
+
+def build_facilities(count, rng, purchased_by: dt.date, factory_rng, members_per_club=FULL_SIZE_MEMBERS):
     """Facilities with the core areas plus a draw of the optional ones, and their equipment, each facility
     with its opening day (`draw_openings`: `purchased_by` is the window's first day), its machines bought
     since it opened (within the factory's purchase window). The structure is drawn from `rng`, the rows' own
@@ -194,9 +213,9 @@ def build_facilities(count, rng, purchased_by: dt.date, factory_rng):
         for name in sorted(names, key=list(AREA_KIND_BY_NAME).index):
             area_number += 1
             kind = AREA_KIND_BY_NAME[name]
-            area = FacilityAreaFactory.build(
+            area = size_to_club(FacilityAreaFactory.build(
                 area_id=format_id("facilityareas", area_number), facility=row, kind=kind, rng=factory_rng
-            )
+            ), members_per_club)
             sim.areas.append(area)
             sim.area_id_by_type.setdefault(kind.area_type, []).append(area.area_id)
             if kind.member_area:
@@ -356,7 +375,8 @@ def build_staff(profile, facilities, rng, window_start: dt.date, as_of: dt.date,
 def build_master(profile, rng, window_start: dt.date, as_of: dt.date, factory_rng: random.Random) -> Master:
     """The chain's master data: its structure drawn from `rng`, the factories' values from `factory_rng`."""
     plans, certifications, class_types = build_reference_rows(factory_rng)
-    facilities, equipment = build_facilities(profile.facilities, rng, window_start, factory_rng)
+    facilities, equipment = build_facilities(profile.facilities, rng, window_start, factory_rng,
+                                             members_per_club=profile.members / profile.facilities)
     members = build_members(profile.members, rng, window_start, facilities)
     staff = build_staff(profile, facilities, rng, window_start, as_of, factory_rng)
     return Master(plans, certifications, class_types, facilities, equipment, members, staff)

@@ -25,7 +25,7 @@ from fitness.core.business import add_months, first_period_start, next_period_st
 from fitness.core.drawing import WeightedTable, draw_poisson, rand_int, weighted
 from members.factories import adult_plan_for, age_on, plan_fits_age
 
-from .patterns import draw_visit_habits
+from .patterns import TAPER_DAYS, draw_visit_habits
 
 # How members leave, tuned on ten years of history with its dues (realism R7 attrition, R8 12-month retention,
 # R9 early churn): a hazard that falls little with tenure, as IHRSA's figures (67% still paying after 12 months,
@@ -83,7 +83,7 @@ class MemberSim:
 
     __slots__ = ("id", "persona", "home", "join", "method", "autorenew", "plan", "period_id", "start", "end",
                  "status", "written", "stopped", "last_status", "first_period", "visit_rate", "roam",
-                 "born")
+                 "born", "status_draw", "taper_from")
 
     def __init__(self, member_id, persona, home, join, method, autorenew, plan):
         self.id, self.persona, self.home, self.join = member_id, persona, home, join
@@ -99,6 +99,10 @@ class MemberSim:
         # them (patterns.draw_visit_habits); the visit stream reads them.
         self.visit_rate, self.roam = 1.0, 0.0
         self.born = None  # birth date (ordinal): a renewal moves a member who outgrew an age-limited plan (M8)
+        # The draw that decides the next period's status, made when the current one begins, so that a member
+        # who will cancel comes less in the weeks before (from `taper_from`, an ordinal; realism R11).
+        self.status_draw = None
+        self.taper_from = None
 
     def state_row(self):
         """Every slot's value, in `__slots__` order (snapshot.py stores them under their names)."""
@@ -114,8 +118,10 @@ class MemberSim:
 
 # How likely a member is to leave (MONTHLY_LEAVE) and, through it, how often they come (patterns.VISIT_HABITS).
 PERSONAS = weighted(("regular", 60), ("casual", 25), ("lapsing", 15))
-# About 43% of club members take group exercise (realism R10); the rest never book a class.
-GROUP_EXERCISE_PER_MILLE = 430
+# About 43% of club members take group exercise (IHRSA; realism R10 counts the active members with a class in
+# 90 days). Those who would (55% here) include sleepers who hardly come, so about 43% of the members who do come
+# book classes; the rest never book one.
+GROUP_EXERCISE_PER_MILLE = 550
 
 
 def takes_classes(member_id: str) -> bool:
@@ -149,6 +155,13 @@ def fit_plan_to_age(member, start: dt.date):
 
 
 @functools.lru_cache(maxsize=None)
+def drawn_status(member, start: dt.date, draw: float) -> str:
+    """The status of a period starting on `start` that a uniform `draw` gives: mostly Active, now and then
+    Suspended or Cancelled (new members cancel more often, EARLY_CANCEL_FACTOR)."""
+    cancel_share = CANCEL_SHARE * (EARLY_CANCEL_FACTOR if start.toordinal() - member.join < EARLY_DAYS else 1)
+    return "Suspended" if draw < SUSPEND_SHARE else "Cancelled" if draw < SUSPEND_SHARE + cancel_share else "Active"
+
+
 def money(value: Decimal) -> str:
     """The amount as loaded (two decimals); cached, as a chain bills a handful of fees millions of times."""
     return f"{value:.2f}"
@@ -185,15 +198,15 @@ class MembershipStream:
         self.bills = {}  # ordinal -> [(member, amount)]
         # (new status, new enddate, membership id) for period rows an earlier run wrote (engine applies them)
         self.status_updates = []
+        self.tapering = []  # members who began tapering off since the visit stream last looked (foresee_cancellation)
 
     # -- periods ---------------------------------------------------------------------------------
     def begin_period(self, member, start: dt.date, status=None, schedule=True):
         rng = self.rng
         plan = fit_plan_to_age(member, start)
         if status is None:
-            draw = rng.random()
-            cancel_share = CANCEL_SHARE * (EARLY_CANCEL_FACTOR if start.toordinal() - member.join < EARLY_DAYS else 1)
-            status = "Suspended" if draw < SUSPEND_SHARE else "Cancelled" if draw < SUSPEND_SHARE + cancel_share else "Active"
+            draw = rng.random() if member.status_draw is None else member.status_draw
+            status = drawn_status(member, start, draw)
         end = add_months(start, plan.duration_months)
         if status == "Cancelled":  # cancelled within three weeks of the period starting
             end = min(end, start + dt.timedelta(days=rng.randint(1, 20)))
@@ -206,8 +219,19 @@ class MembershipStream:
         if member.start < self.window_start:
             self.bill_history(member)
         self.schedule_bills(member, self.window_start, self.as_of)
+        following = next_period_start(end)
+        self.foresee_cancellation(member, following)
         if schedule:
-            self.starts.setdefault(next_period_start(end).toordinal(), []).append(member)
+            self.starts.setdefault(following.toordinal(), []).append(member)
+
+    def foresee_cancellation(self, member, following: dt.date):
+        """Draw now what the next period's status will be (should the member renew); a member who will cancel
+        starts coming less TAPER_DAYS before it, and is listed in `tapering` for the visit stream."""
+        member.status_draw = self.rng.random()
+        if drawn_status(member, following, member.status_draw) == "Cancelled":
+            member.taper_from = following.toordinal() - TAPER_DAYS
+            if following.toordinal() > self.window_start:
+                self.tapering.append(member)
 
     def schedule_bills(self, member, first: int, last: int):
         """Dues on each billing month of the current period that falls in [first, last), billed on the day."""

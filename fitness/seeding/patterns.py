@@ -15,10 +15,11 @@ Nothing here draws at random by itself: a function that draws takes the random s
 """
 import datetime as dt
 import math
-from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
+
+from fitness.core.business import us_holidays
 
 # --- how often ---------------------------------------------------------------------------------------------
 # By persona: (share of sleepers, share of heavy users); the rest are "moderate". Lapsing members (who leave
@@ -31,6 +32,9 @@ STANDARD_NORMAL = NormalDist()
 MAX_DAILY_CHANCE = 0.95  # one visit a day at most (V3), and even the keenest miss a day now and then
 # A lapsing member's rate fades with tenure (down to this floor after LAPSING_FADE_DAYS): they drift away.
 LAPSING_FADE_DAYS, LAPSING_FLOOR = 540, 0.15
+# A member about to cancel comes less in the weeks before (realism R11: the last four weeks' visits at most 0.6
+# of their usual): from TAPER_DAYS before the cancelled period (members_sim foresees it), at TAPER_FACTOR.
+TAPER_DAYS, TAPER_FACTOR = 28, 0.15
 
 
 def draw_visit_habits(persona: str, rng) -> tuple[float, float]:
@@ -62,32 +66,6 @@ HOLIDAY_FACTOR = {
     "new_year": 0.2, "thanksgiving": 0.2, "christmas": 0.15, "christmas_eve": 0.55, "new_years_eve": 0.6,
     "memorial_day": 0.7, "independence_day": 0.5, "labor_day": 0.7, "black_friday": 0.8,
 }
-
-
-def nth_weekday(year: int, month: int, iso_weekday: int, n: int) -> dt.date:
-    """The n-th (1-based; -1 = last) given weekday of a month."""
-    if n > 0:
-        first = dt.date(year, month, 1)
-        return first + dt.timedelta(days=(iso_weekday - first.isoweekday()) % 7 + 7 * (n - 1))
-    last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-    return last - dt.timedelta(days=(last.isoweekday() - iso_weekday) % 7)
-
-
-@lru_cache(maxsize=64)
-def us_holidays(year: int) -> dict:
-    """{date: holiday name} of the holidays that change how many people come, computed for any year."""
-    thanksgiving = nth_weekday(year, 11, 4, 4)
-    return {
-        dt.date(year, 1, 1): "new_year",
-        nth_weekday(year, 5, 1, -1): "memorial_day",
-        dt.date(year, 7, 4): "independence_day",
-        nth_weekday(year, 9, 1, 1): "labor_day",
-        thanksgiving: "thanksgiving",
-        thanksgiving + dt.timedelta(days=1): "black_friday",
-        dt.date(year, 12, 24): "christmas_eve",
-        dt.date(year, 12, 25): "christmas",
-        dt.date(year, 12, 31): "new_years_eve",
-    }
 
 
 def holiday_of(day: dt.date) -> str | None:

@@ -28,7 +28,7 @@ from fitness.core import catalog
 from .clock import NUMBER_TEXT
 from .patterns import (
     AREA_VISIT_WEIGHT, LAPSING_FADE_DAYS, LAPSING_FLOOR, MAX_DAILY_CHANCE, ROAM_BUCKETS, SECONDARY_SHARE,
-    SESSIONS_BY_AREA, STAY_MEDIAN, TRAVEL_CLUBS, TRAVEL_SHARE, UNIT_POPULARITY, arrival_table, day_factor,
+    SESSIONS_BY_AREA, STAY_MEDIAN, TAPER_FACTOR, TRAVEL_CLUBS, TRAVEL_SHARE, UNIT_POPULARITY, arrival_table, day_factor,
     secondary_table, session_length, stay_minutes, travel_table, weekend_like,
 )
 
@@ -158,22 +158,25 @@ class Comers:
     days with classes at home and lower on the others, the same over the week (`pull`, by facility and ISO
     weekday: class_day_pull)."""
 
-    def __init__(self, roster, generator, takes_classes, pull):
-        self.roster, self.generator = roster, generator
+    def __init__(self, roster, generator, takes_classes, pull, members):
+        self.roster, self.generator = roster, generator  # the roster holds `members` (MemberSims) already
         self.takes_classes, self.pull = takes_classes, pull
         self.takes = np.zeros(0, dtype=bool)
-        self.extend_takes()
+        self.taper = np.zeros(0, dtype=np.int64)  # the day (ordinal) each member starts tapering off
+        self.grow(members)
 
     def extend(self, members):
         """Add the day's joiners (MemberSims) to the roster."""
         self.roster.extend([roster_entry(m) for m in members])
-        self.extend_takes()
+        self.grow(members)
 
-    def extend_takes(self):
-        known = len(self.takes)
-        if len(self.roster.ids) > known:
-            added = np.array([self.takes_classes(member_id) for member_id in self.roster.ids[known:]], dtype=bool)
-            self.takes = np.concatenate((self.takes, added))
+    def grow(self, members):
+        self.takes = np.concatenate((self.takes, np.array([self.takes_classes(m.id) for m in members], dtype=bool)))
+        self.taper = np.concatenate((self.taper, np.array([taper_day(m) for m in members], dtype=np.int64)))
+
+    def taper_off(self, positions, members):
+        """Members (at `positions`) who will cancel: they come less from their taper_from on."""
+        self.taper[positions] = [taper_day(m) for m in members]
 
     def draw(self, day: dt.date, eligible) -> np.ndarray:
         """Positions (int32) of the members who come on `day` among the eligible positions."""
@@ -183,24 +186,34 @@ class Comers:
         pulled = self.takes[eligible]
         chance[pulled] = np.minimum(chance[pulled] * self.pull[home[eligible[pulled]], day.isoweekday()],
                                     MAX_DAILY_CHANCE)
+        chance[self.taper[eligible] <= day.toordinal()] *= TAPER_FACTOR
         return eligible[self.generator.random(len(eligible)) < chance]
 
 
-CLASS_DAY_PULL = 0.6  # share of a class-goer's visits that follow the timetable
+# How much more likely a class-goer is to come on their club's busiest class day than on a day without classes.
+CLASS_DAY_BOOST = 0.6
 
 
 def class_day_pull(facility_count: int, schedules) -> np.ndarray:
-    """(facility, ISO weekday) -> factor on a class-goer's chance of coming: 1 - CLASS_DAY_PULL, plus
-    CLASS_DAY_PULL spread over the week as the club's class places are (1 everywhere at a club without
-    classes); its mean over the week is 1."""
+    """(facility, ISO weekday) -> factor on a class-goer's chance of coming: 1 + CLASS_DAY_BOOST x the day's
+    class places / the club's busiest class day's, scaled to a mean of 1 over the week (so the member comes as
+    often as before, more of it on class days; 1 everywhere at a club without classes)."""
     places = np.zeros((facility_count, 8))
     for schedule in schedules:
         places[schedule.facility, schedule.dow] += schedule.capacity
+    busiest = places[:, 1:].max(axis=1, keepdims=True)
+    boost = 1 + CLASS_DAY_BOOST * np.divide(places[:, 1:], busiest, out=np.zeros((facility_count, 7)),
+                                            where=busiest > 0)
     pull = np.ones((facility_count, 8))
-    weekly = places[:, 1:].sum(axis=1)
-    has_classes = weekly > 0
-    pull[has_classes, 1:] = (1 - CLASS_DAY_PULL) + CLASS_DAY_PULL * 7 * places[has_classes, 1:] / weekly[has_classes, None]
+    pull[:, 1:] = boost / boost.mean(axis=1, keepdims=True)
     return pull
+
+
+NO_TAPER = 10**9
+
+
+def taper_day(member) -> int:
+    return NO_TAPER if member.taper_from is None else member.taper_from
 
 
 def visit_chances(day, eligible, persona, join, rate):

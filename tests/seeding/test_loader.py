@@ -44,9 +44,9 @@ def add_a_bad_visit_each_day(monkeypatch):
     """Make the visit stream also write a visit the database refuses: duration must be >= 0 (a CHECK)."""
     original = VisitStream.simulate_day
 
-    def add_a_bad_visit(self, day, clock, roster, eligible, booked):
-        original(self, day, clock, roster, eligible, booked)
-        self.sink.add("memberaccess", ("ACC99999999", roster.ids[eligible[0]], self.facilities[0].id,
+    def add_a_bad_visit(self, day, clock, roster, comers, booked):
+        original(self, day, clock, roster, comers, booked)
+        self.sink.add("memberaccess", ("ACC99999999", roster.ids[0], self.facilities[0].id,
                                        self.facilities[0].member_area_ids[0], clock.ts(600), clock.ts(660),
                                        "Key Card", "-5"))
 

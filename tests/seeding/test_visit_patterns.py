@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from fitness.core import business
 from fitness.quality.report import run_checks
 from fitness.seeding import patterns, visits_sim
 from fitness.seeding.members_sim import PERSONAS
@@ -67,7 +68,7 @@ def test_monday_is_the_busiest_weekday_friday_the_quietest_and_weekends_hold_a_f
 
 @pytest.mark.parametrize("year, thanksgiving", [(2024, 28), (2025, 27), (2026, 26), (2030, 28)])
 def test_us_holidays_are_computed_for_any_year(year, thanksgiving):
-    holidays = {name: day for day, name in patterns.us_holidays(year).items()}
+    holidays = {name: day for day, name in business.us_holidays(year).items()}
     assert holidays["thanksgiving"] == dt.date(year, 11, thanksgiving)
     assert holidays["thanksgiving"].isoweekday() == 4
     assert holidays["memorial_day"].isoweekday() == 1 and holidays["memorial_day"].day > 24
@@ -78,7 +79,7 @@ def test_us_holidays_are_computed_for_any_year(year, thanksgiving):
 @pytest.mark.parametrize("year", [2025, 2026, 2027])
 def test_big_holidays_see_at_most_four_tenths_of_the_same_weekday(year):
     for name in ("thanksgiving", "christmas", "new_year"):
-        holiday = next(day for day, n in patterns.us_holidays(year).items() if n == name)
+        holiday = next(day for day, n in business.us_holidays(year).items() if n == name)
         usual = [patterns.day_factor(holiday + dt.timedelta(weeks=k)) for k in (-3, -2, 2, 3)]
         assert patterns.day_factor(holiday) / statistics.mean(usual) <= 0.4  # R25
         assert patterns.weekend_like(holiday)

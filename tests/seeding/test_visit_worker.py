@@ -64,7 +64,7 @@ def test_worker_seed_obeys_every_rule_and_append_continues_it(worker_always):
 
 
 def test_a_failing_worker_fails_the_seed_with_its_traceback_and_leaves_nothing(worker_always, monkeypatch):
-    def broken(self, day, clock, roster, eligible, booked):
+    def broken(self, day, clock, roster, comers, booked):
         raise ZeroDivisionError("simulated bug in the visit stream")
 
     monkeypatch.setattr(VisitStream, "simulate_day", broken)
@@ -86,10 +86,10 @@ def test_a_failing_member_rows_process_fails_the_seed_and_leaves_nothing(worker_
 def test_a_worker_that_dies_fails_the_seed_and_leaves_nothing(worker_always, monkeypatch):
     original = VisitStream.simulate_day
 
-    def dies_on_the_third_day(self, day, clock, roster, eligible, booked):
+    def dies_on_the_third_day(self, day, clock, roster, comers, booked):
         if day == END - dt.timedelta(days=2):
             os._exit(9)  # as if killed: no message to the parent
-        original(self, day, clock, roster, eligible, booked)
+        original(self, day, clock, roster, comers, booked)
 
     monkeypatch.setattr(VisitStream, "simulate_day", dies_on_the_third_day)
     with pytest.raises(VisitWorkerError, match="stopped unexpectedly"):

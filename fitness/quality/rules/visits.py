@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import connection
 
 from equipment.choices import OUT_OF_SERVICE_STATUSES
+from fitness.core.business import us_holidays
 from fitness.core.catalog import GENERAL_AREA_TYPES
 
 from ..registry import Outcome, offenders, rule
@@ -74,21 +75,37 @@ def _hour_condition(hour_sql, ranges):
 
 
 def _count_days(start, end):
-    """(weekdays, weekend days) among the dates start <= d < end."""
-    weekdays = weekend = 0
+    """(weekdays, weekend days, holidays) among the dates start <= d < end; the holidays (us_holidays) are
+    counted as neither weekdays nor weekend days."""
+    weekdays, weekend, holidays = 0, 0, []
     day = start
     while day < end:
-        if day.isoweekday() <= 5:
+        if day in us_holidays(day.year):
+            holidays.append(day)
+        elif day.isoweekday() <= 5:
             weekdays += 1
         else:
             weekend += 1
         day += dt.timedelta(days=1)
-    return weekdays, weekend
+    return weekdays, weekend, holidays
+
+
+def _visits_on(ctx, days):
+    """(weekday visits, weekend visits) on the given local dates."""
+    d = ctx.dialect
+    counts = [0, 0]
+    with connection.cursor() as cursor:
+        for day in days:
+            cursor.execute(f"""SELECT COUNT(*) FROM memberaccess WHERE {d.local_date_in(
+                'checkintime', d.date_literal(day), d.date_literal(day + dt.timedelta(days=1)))}""")
+            counts[day.isoweekday() > 5] += cursor.fetchone()[0]
+    return counts
 
 
 @rule("V4", "memberaccess", """Visit volume in the window follows the seed's patterns: on weekdays at least
 50% of check-ins have a local hour in 06-09 or 17-20 (inclusive hours), at weekends at least 50% in
-09-18; visits per weekday date > visits per weekend date (dates of the window); and at least 50% of
+09-18; visits per weekday date > visits per weekend date (dates of the window, holidays left out:
+Thanksgiving, Christmas and the like are neither); and at least 50% of
 visits are at the member's home facility (the facility the member visits most). Sample keys name the
 failing patterns with their measured values.""")
 def check_visit_patterns(ctx):
@@ -115,7 +132,7 @@ def check_visit_patterns(ctx):
                     GROUP BY memberid, facilityid) AS per_facility
                 GROUP BY memberid) AS per_member""", ctx.params)
         home_visits, all_visits = (int(v) for v in cursor.fetchone())
-    weekday_dates, weekend_dates = _count_days(ctx.window_start, ctx.window_end)
+    weekday_dates, weekend_dates, holidays = _count_days(ctx.window_start, ctx.window_end)
     measures = {}
     failures = []
 
@@ -131,7 +148,9 @@ def check_visit_patterns(ctx):
         share = weekend_peak / weekend_visits
         expect("weekend_peak_share", share, share >= MIN_PEAK_SHARE)
     if weekday_dates and weekend_dates and (weekday_visits or weekend_visits):
-        per_weekday, per_weekend = weekday_visits / weekday_dates, weekend_visits / weekend_dates
+        holiday_weekday_visits, holiday_weekend_visits = _visits_on(ctx, holidays)
+        per_weekday = (weekday_visits - holiday_weekday_visits) / weekday_dates
+        per_weekend = (weekend_visits - holiday_weekend_visits) / weekend_dates
         measures["visits_per_weekend_date"] = round(per_weekend, 4)
         expect("visits_per_weekday_date", per_weekday, per_weekday > per_weekend)
     if all_visits:
