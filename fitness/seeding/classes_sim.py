@@ -143,8 +143,9 @@ def class_places(kind, area_capacity: int, members: float) -> int:
                max(MIN_PLACES, round(attendees * PLACES_PER_ATTENDEE)))
 
 
-# Clubs run most classes on weekdays (a weekend day gets about half a weekday's classes).
-CLASS_DAYS = WeightedTable([(dow, 2 if dow <= 5 else 1) for dow in range(1, 8)])
+# Clubs run most classes early in the week, as members come (patterns.WEEKDAY_FACTOR): Monday the most, Friday
+# and the weekend the fewest.
+CLASS_DAYS = WeightedTable([(1, 16), (2, 13), (3, 12), (4, 11), (5, 8), (6, 7), (7, 5)])
 
 
 def free(slots, start, end):

@@ -25,7 +25,7 @@ from fitness.core.business import add_months, first_period_start, next_period_st
 from fitness.core.drawing import WeightedTable, draw_poisson, rand_int, weighted
 from members.factories import adult_plan_for, age_on, plan_fits_age
 
-from .patterns import TAPER_DAYS, draw_visit_habits
+from .patterns import TAPER_DAYS, TAPER_GRACE_DAYS, draw_visit_habits
 
 # How members leave, tuned on ten years of history with its dues (realism R7 attrition, R8 12-month retention,
 # R9 early churn): a hazard that falls little with tenure, as IHRSA's figures (67% still paying after 12 months,
@@ -83,7 +83,7 @@ class MemberSim:
 
     __slots__ = ("id", "persona", "home", "join", "method", "autorenew", "plan", "period_id", "start", "end",
                  "status", "written", "stopped", "last_status", "first_period", "visit_rate", "roam",
-                 "born", "status_draw", "taper_from")
+                 "born", "status_draw", "taper_from", "walks_away_on")
 
     def __init__(self, member_id, persona, home, join, method, autorenew, plan):
         self.id, self.persona, self.home, self.join = member_id, persona, home, join
@@ -103,6 +103,7 @@ class MemberSim:
         # who will cancel comes less in the weeks before (from `taper_from`, an ordinal; realism R11).
         self.status_draw = None
         self.taper_from = None
+        self.walks_away_on = None  # the billing day (ordinal) whose dues will fail for good, when foreseen
 
     def state_row(self):
         """Every slot's value, in `__slots__` order (snapshot.py stores them under their names)."""
@@ -155,6 +156,13 @@ def fit_plan_to_age(member, start: dt.date):
 
 
 @functools.lru_cache(maxsize=None)
+def next_billing_day(member, day: dt.date) -> int:
+    """The member's billing day after `day` (ordinal): a month on inside the current period, else the day the
+    next period would start."""
+    following = add_months(day, 1).toordinal()
+    return following if following < member.end else next_period_start(dt.date.fromordinal(member.end)).toordinal()
+
+
 def drawn_status(member, start: dt.date, draw: float) -> str:
     """The status of a period starting on `start` that a uniform `draw` gives: mostly Active, now and then
     Suspended or Cancelled (new members cancel more often, EARLY_CANCEL_FACTOR)."""
@@ -229,9 +237,7 @@ class MembershipStream:
         starts coming less TAPER_DAYS before it, and is listed in `tapering` for the visit stream."""
         member.status_draw = self.rng.random()
         if drawn_status(member, following, member.status_draw) == "Cancelled":
-            member.taper_from = following.toordinal() - TAPER_DAYS
-            if following.toordinal() > self.window_start:
-                self.tapering.append(member)
+            self.taper(member, following.toordinal())
 
     def schedule_bills(self, member, first: int, last: int):
         """Dues on each billing month of the current period that falls in [first, last), billed on the day."""
@@ -329,18 +335,40 @@ class MembershipStream:
         if ordinal >= member.end:  # the period was cancelled after an earlier failure: no more dues
             return
         rng = self.rng
-        if rng.random() < FAILED_PAYMENT_SHARE:
+        walks_away = member.walks_away_on == ordinal
+        self.foresee_walking_away(member, next_billing_day(member, day))
+        if walks_away or rng.random() < FAILED_PAYMENT_SHARE * (1 - UNRECOVERED_SHARE):
             retry = ordinal + rand_int(rng, 1, RETRY_WITHIN_DAYS)
             if retry < self.as_of:
                 self.pay(member, day, amount, "Monthly Dues", "Failed")
-                # A new member whose card fails often just walks away; a settled one sorts it out (realism R9).
-                early = ordinal - member.join < EARLY_DAYS
-                if rng.random() < UNRECOVERED_SHARE * (EARLY_UNRECOVERED_FACTOR if early else 1):
+                if walks_away:
                     self.cancel_unpaid(member, ordinal)
                 else:
                     self.pay(member, dt.date.fromordinal(retry), amount, "Monthly Dues")
                 return
         self.pay(member, day, amount, "Monthly Dues", refundable=True)
+
+    def foresee_walking_away(self, member, next_bill: int):
+        """Draw now whether the member's dues a month on fail for good: they have stopped coming by then (from
+        TAPER_DAYS before, realism R11) and the club gives up on them (R29). A new member whose card fails
+        often just walks away; a settled one sorts it out (R9)."""
+        early = next_bill - member.join < EARLY_DAYS
+        unpaid = FAILED_PAYMENT_SHARE * UNRECOVERED_SHARE * (EARLY_UNRECOVERED_FACTOR if early else 1)
+        if self.rng.random() < unpaid:
+            member.walks_away_on = next_bill
+            self.taper(member, next_bill)
+        else:
+            member.walks_away_on = None
+
+    def taper(self, member, leaving: int):
+        """The member comes less from TAPER_DAYS before `leaving` on (listed in `tapering` for the visit
+        stream when that falls after the window's start)."""
+        start = leaving - TAPER_DAYS
+        earlier = member.taper_from
+        if earlier is None or start < earlier or earlier + TAPER_DAYS + TAPER_GRACE_DAYS < start:
+            member.taper_from = start
+        if leaving > self.window_start:
+            self.tapering.append(member)
 
     def cancel_unpaid(self, member, failed_on: int):
         """The club gives up on the dues: the period is cancelled, ending 1-10 days after the failure (never

@@ -35,6 +35,7 @@ LAPSING_FADE_DAYS, LAPSING_FLOOR = 540, 0.15
 # A member about to cancel comes less in the weeks before (realism R11: the last four weeks' visits at most 0.6
 # of their usual): from TAPER_DAYS before the cancelled period (members_sim foresees it), at TAPER_FACTOR.
 TAPER_DAYS, TAPER_FACTOR = 28, 0.15
+TAPER_GRACE_DAYS = 10  # a taper ends this long after the day foreseen, whether or not the member left then
 
 
 def draw_visit_habits(persona: str, rng) -> tuple[float, float]:

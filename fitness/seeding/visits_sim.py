@@ -28,8 +28,9 @@ from fitness.core import catalog
 from .clock import NUMBER_TEXT
 from .patterns import (
     AREA_VISIT_WEIGHT, LAPSING_FADE_DAYS, LAPSING_FLOOR, MAX_DAILY_CHANCE, ROAM_BUCKETS, SECONDARY_SHARE,
-    SESSIONS_BY_AREA, STAY_MEDIAN, TAPER_FACTOR, TRAVEL_CLUBS, TRAVEL_SHARE, UNIT_POPULARITY, arrival_table, day_factor,
-    secondary_table, session_length, stay_minutes, travel_table, weekend_like,
+    SESSIONS_BY_AREA, STAY_MEDIAN, TAPER_DAYS, TAPER_FACTOR, TAPER_GRACE_DAYS, TRAVEL_CLUBS, TRAVEL_SHARE,
+    UNIT_POPULARITY, arrival_table, day_factor, secondary_table, session_length, stay_minutes, travel_table,
+    weekend_like,
 )
 
 ACCESS_METHODS = ("Key Card",) * 14 + ("Mobile App",) * 5 + ("Staff Override",)
@@ -186,12 +187,13 @@ class Comers:
         pulled = self.takes[eligible]
         chance[pulled] = np.minimum(chance[pulled] * self.pull[home[eligible[pulled]], day.isoweekday()],
                                     MAX_DAILY_CHANCE)
-        chance[self.taper[eligible] <= day.toordinal()] *= TAPER_FACTOR
+        since = day.toordinal() - self.taper[eligible]
+        chance[(since >= 0) & (since < TAPER_DAYS + TAPER_GRACE_DAYS)] *= TAPER_FACTOR
         return eligible[self.generator.random(len(eligible)) < chance]
 
 
 # How much more likely a class-goer is to come on their club's busiest class day than on a day without classes.
-CLASS_DAY_BOOST = 0.6
+CLASS_DAY_BOOST = 0.4
 
 
 def class_day_pull(facility_count: int, schedules) -> np.ndarray:

@@ -249,10 +249,11 @@ def test_append_continues_the_chain_without_a_gap_or_a_double():
 def test_append_cancels_a_period_the_earlier_run_wrote(monkeypatch):
     first_end = dt.date(2025, 2, 14)
     seed_ods(days=30, seed=31, end_date=first_end, profile="small", members=80)
-    # Every dues payment of the appended days fails for good: periods written by the first run get cancelled.
+    # Every dues payment of the appended days foreseen there fails for good (a failure for good is foreseen a
+    # bill ahead, so from the second month on): periods written by the first run get cancelled.
     monkeypatch.setattr(members_sim, "FAILED_PAYMENT_SHARE", 1.0)
     monkeypatch.setattr(members_sim, "UNRECOVERED_SHARE", 1.0)
-    seed_ods(end_date=first_end + dt.timedelta(days=30), append=True)
+    seed_ods(end_date=first_end + dt.timedelta(days=70), append=True)
     cancelled_earlier = rows("""
         SELECT COUNT(*) FROM memberpayments p JOIN membermemberships m ON m.memberid = p.memberid
         WHERE p.status = 'Failed' AND p.paymentdate >= %s AND m.startdate < %s AND m.enddate > p.paymentdate""",

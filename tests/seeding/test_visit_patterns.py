@@ -310,3 +310,20 @@ def test_machines_are_used_in_the_area_the_visit_is_logged_to(seeded_chain):
     for _id, kind, *_ in sessions:
         per_unit[kind] += 1 / units[kind]
     assert "Treadmill" in [kind for kind, _ in per_unit.most_common(3)]  # R31
+
+
+def test_a_member_about_to_cancel_comes_less_in_the_weeks_before():
+    day = dt.date(2025, 3, 3)
+    members = [SimpleNamespace(id=f"MEM{n:06d}", persona="regular", home=0, join=day.toordinal() - 400,
+                               visit_rate=5.0, roam=0.5, taper_from=None) for n in (1, 2)]
+    members[1].taper_from = day.toordinal()  # foreseen: cancels about TAPER_DAYS from now
+    comers = visits_sim.Comers(visits_sim.VisitRoster(members), np.random.default_rng(5), lambda _id: False,
+                               np.ones((1, 8)), members)
+    came = Counter()
+    for offset in range(patterns.TAPER_DAYS):
+        for position in comers.draw(day + dt.timedelta(days=offset), [0, 1]).tolist():
+            came[position] += 1
+    assert came[1] <= 0.4 * came[0]  # realism R11: at most 0.6 of their usual visits in the last four weeks
+    later = day + dt.timedelta(days=patterns.TAPER_DAYS + patterns.TAPER_GRACE_DAYS)
+    after = Counter(p for offset in range(60) for p in comers.draw(later + dt.timedelta(days=offset), [0, 1]).tolist())
+    assert after[1] >= 0.6 * after[0]  # a taper ends: a member who did not leave after all comes as before
