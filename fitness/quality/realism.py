@@ -571,10 +571,13 @@ def cohort_retention(s):
     cohort_start = add_months(s.end, -24)
     d = s.d
     anniversary = d.add_months("m.joindate", "12")
+    # A period covering the anniversary or the day after: a renewal starts the day after the period before ends
+    # (fitness.core.business.next_period_start), and the anniversary of an annual member is that gap day.
     total, kept = s.row(f"""
         SELECT COUNT(*), SUM(CASE WHEN EXISTS (
                    SELECT 1 FROM membermemberships p WHERE p.memberid = m.memberid AND p.status <> 'Suspended'
-                   AND p.startdate <= {anniversary} AND p.enddate > {anniversary}) THEN 1 ELSE 0 END)
+                   AND p.startdate <= {d.add_days(anniversary, '1')} AND p.enddate > {anniversary})
+                 THEN 1 ELSE 0 END)
         FROM members m
         WHERE m.joindate >= {d.date_param('cohort_start')} AND m.joindate < {d.date_param('cohort_end')}""",
                         cohort_start=cohort_start, cohort_end=cohort_end)

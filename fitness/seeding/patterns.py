@@ -94,7 +94,7 @@ def weekend_like(day: dt.date) -> bool:
 # evening peak after it; neighbouring hours never differ by more than about 2x (R23), and 06-09 plus 17-20
 # hold about 55% of weekday check-ins (R5), and 06-09 plus 17-20 with both ends inclusive, as V4 counts
 # them, about 60%: far enough above V4's 50% that a small chain's week does not dip under it.
-WEEKDAY_HOURLY = (0, 0, 0, 0, 1.5, 3.2, 7.5, 10.0, 8.5, 4.5, 3.3, 3.3, 4.3, 3.6, 2.8, 3.3, 5.0, 10.0, 11.0, 8.0,
+WEEKDAY_HOURLY = (0, 0, 0, 0, 1.5, 3.2, 7.5, 10.0, 8.5, 4.5, 3.3, 3.3, 4.3, 3.6, 3.0, 4.0, 6.2, 10.0, 11.0, 8.0,
                   4.5, 3.0, 2.0, 1.0)
 # Weekends: a late morning peak, a long afternoon, a quiet evening (V4: most check-ins in 09-18).
 WEEKEND_HOURLY = (0, 0, 0, 0, 0.5, 1.0, 2.0, 4.0, 6.5, 8.0, 8.5, 7.5, 6.0, 5.0, 4.5, 4.5, 4.5, 4.0, 3.0, 2.2,

@@ -64,7 +64,7 @@ def draw_instructor_records(staff, schedules, rng: random.Random) -> dict:
     return records
 
 
-BAD_EXPERIENCE_SHARE = 0.03  # a class that went wrong for this member, whoever taught it
+BAD_EXPERIENCE_SHARE = 0.06  # a class that went wrong for this member, whoever taught it
 
 
 def draw_overall_rating(rng: random.Random, mean: float) -> int:

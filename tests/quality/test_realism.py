@@ -371,3 +371,24 @@ def test_every_measure_computes_on_a_seeded_chain(db):
         assert not result["note"].startswith("could not be computed"), result
     supported = {result["id"] for result in results if result["status"] != NOT_APPLICABLE}
     assert {"R1", "R5", "R6", "R16", "R20", "R26", "R28", "R32"} <= supported
+
+
+def test_cohort_retention_counts_an_annual_member_renewed_the_day_after_the_anniversary(small_chain):
+    # Joined 2022-06-10 on an annual plan, renewed the day after it ended (2023-06-11): kept. Joined 2022-07-01,
+    # gone when the year was up: lost.
+    MembershipType.objects.create(membership_type_id="MT006", type_name="Individual Annual",
+                                  monthly_fee=Decimal("41.66"), registration_fee=Decimal("0.00"), duration=12)
+    for member_id, joined, periods in (
+            ("MEM000011", dt.date(2022, 6, 10), ((dt.date(2022, 6, 10), dt.date(2023, 6, 10)),
+                                                 (dt.date(2023, 6, 11), dt.date(2024, 6, 11)))),
+            ("MEM000012", dt.date(2022, 7, 1), ((dt.date(2022, 7, 1), dt.date(2023, 7, 1)),))):
+        Member.objects.create(
+            member_id=member_id, first_name="Sam", last_name=member_id, email=f"{member_id}@example.com",
+            phone="(212) 736-0199", date_of_birth=dt.date(1990, 1, 1), gender="M", address="3 Elm St",
+            city="New York", state="NY", zip_code="10001", join_date=joined, member_status="Active")
+        for number, (start, end) in enumerate(periods, start=1):
+            MemberMembership.objects.create(
+                membership_id=f"MS{member_id[-2:]}{number:05d}", member_id=member_id, membership_type_id="MT006",
+                start_date=start, end_date=end, status="Active")
+    result = measured("R8")["R8"]
+    assert result["value"] == 50.0 and "1 of 2" in result["note"]
