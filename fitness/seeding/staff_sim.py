@@ -84,7 +84,7 @@ def assignment_rows(master, counters, rng):
                      "1", staff.hire_date.isoformat(), end))
         if end is None and len(master.facilities) > 1 and rng.random() < 0.15:
             other = rng.choice([f for f in master.facilities if f.index != staff.facility_index])
-            since = staff.hire_date + dt.timedelta(days=rng.randint(30, 400))
+            since = max(staff.hire_date + dt.timedelta(days=rng.randint(30, 400)), other.opened)  # not before it opened
             rows.append((counters.next("stafffacilities"), staff.staff_id, other.id, "0", since.isoformat(), None))
     return rows
 

@@ -2,6 +2,7 @@
 up to a decade ago at a club open that day, and every period paying its dues (rule M5), failures, retries,
 cancellations and the odd refund included, so that nothing jumps at the window's start."""
 import datetime as dt
+import random
 from collections import Counter
 
 import pytest
@@ -13,6 +14,8 @@ from fitness.seeding.master import MEMBER_HISTORY_YEARS, NEWEST_CLUB_DAYS, draw_
 from fitness.seeding.members_sim import RECENT_JOIN_YEARS
 from fitness.seeding.profiles import resolve_profile
 from fitness.seeding.run import seed_ods
+from fitness.seeding.staff_sim import assignment_rows
+from fitness.seeding.state import Counters
 
 WINDOW_START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 2, 1)
 
@@ -40,6 +43,8 @@ def test_nothing_at_a_club_precedes_its_opening(chain):
     assert all(s.hire_date >= master.facilities[s.facility_index].opened for s in master.staff)
     assert all(e.purchase_date >= opened[e.facility.facility_id] for e in master.equipment)
     assert all(dt.date.fromordinal(s.effective) > master.facilities[s.facility].opened for s in chain.schedules)
+    assignments = assignment_rows(master, Counters(), random.Random(3))
+    assert all(dt.date.fromisoformat(since) >= opened[facility] for _id, _staff, facility, _primary, since, _end in assignments)
     # The newest club has members, staff, machines and classes of its own.
     newest = master.facilities[-1]
     assert any(p.home == newest.index for p in master.members) and newest.staff and newest.machines
