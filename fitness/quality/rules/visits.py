@@ -70,6 +70,19 @@ def check_visits_overlap(ctx):
         WHERE previous_out > checkintime""")
 
 
+def covering_visit(d, row, place, start, end, *, open_visit_covers=True, extra=""):
+    """SQL subquery: a check-in of `row`'s member at `row`'s `place` (its facilityid or areaid) covering
+    [start, end]: checked in at or before the start, less than 24 hours before it, and out at or after the
+    end (a visit without checkout covers it when `open_visit_covers`). `extra` adds conditions (or LIMIT)."""
+    checked_out = f"{end} <= v.checkouttime"
+    if open_visit_covers:
+        checked_out = f"(v.checkouttime IS NULL OR {checked_out})"
+    return f"""(SELECT 1 FROM memberaccess v
+                  WHERE v.memberid = {row}.memberid AND v.{place} = {row}.{place}
+                    AND v.checkintime <= {start} AND v.checkintime > {d.timestamp_day_before(start)}
+                    AND {checked_out}{extra})"""
+
+
 def _hour_condition(hour_sql, ranges):
     return "(" + " OR ".join(f"{hour_sql} BETWEEN {low} AND {high}" for low, high in ranges) + ")"
 
@@ -167,10 +180,7 @@ def check_usage_in_visit(ctx):
     d = ctx.dialect
 
     def inside_visit(extra=""):
-        return f"""(SELECT 1 FROM memberaccess v
-                  WHERE v.memberid = u.memberid AND v.facilityid = u.facilityid
-                    AND v.checkintime <= u.starttime AND v.checkintime > {d.timestamp_day_before('u.starttime')}
-                    AND (v.checkouttime IS NULL OR COALESCE(u.endtime, u.starttime) <= v.checkouttime){extra})"""
+        return covering_visit(d, "u", "facilityid", "u.starttime", "COALESCE(u.endtime, u.starttime)", extra=extra)
 
     # A session and its visit share a service day: one hash anti join on it
     # drops nearly every session; only the few left (say, a visit from before
@@ -309,10 +319,7 @@ def check_area_capacity(ctx):
     d = ctx.dialect
 
     def inside_area_visit(extra=""):
-        return f"""(SELECT 1 FROM memberaccess v
-                  WHERE v.memberid = x.memberid AND v.areaid = x.areaid
-                    AND v.checkintime <= x.t_in AND v.checkintime > {d.timestamp_day_before('x.t_in')}
-                    AND x.t_out <= v.checkouttime{extra})"""
+        return covering_visit(d, "x", "areaid", "x.t_in", "x.t_out", open_visit_covers=False, extra=extra)
 
     def inside_area_visit_hashed(extra=""):
         # Said again of v, so the anti join hashes only the check-ins into areas that hold classes.
@@ -366,18 +373,13 @@ def check_inside_visit(ctx):
     d = ctx.dialect
 
     def inside_facility_visit(extra=""):
-        return f"""(SELECT 1 FROM memberaccess v
-                  WHERE v.memberid = x.memberid AND v.facilityid = x.facilityid
-                    AND v.checkintime <= x.t_in AND v.checkintime > {d.timestamp_day_before('x.t_in')}
-                    AND (v.checkouttime IS NULL OR x.t_out <= v.checkouttime){extra})"""
+        return covering_visit(d, "x", "facilityid", "x.t_in", "x.t_out", extra=extra)
 
     def inside_visit_in_area(extra=""):
-        return f"""(SELECT 1 FROM memberaccess v
-                  WHERE v.memberid = x.memberid AND v.facilityid = x.facilityid
-                    AND v.checkintime <= x.t_in AND v.checkintime > {d.timestamp_day_before('x.t_in')}
-                    AND (v.checkouttime IS NULL OR x.t_out <= v.checkouttime)
+        in_area = f"""
                     AND (v.areaid = x.areaid OR v.areaid IN (
-                        SELECT g.areaid FROM facilityareas g WHERE g.areatype IN ({GENERAL_AREAS}))){extra})"""
+                        SELECT g.areaid FROM facilityareas g WHERE g.areatype IN ({GENERAL_AREAS})))"""
+        return covering_visit(d, "x", "facilityid", "x.t_in", "x.t_out", extra=in_area + extra)
 
     sessions = """(SELECT u.usageid, u.memberid, e.facilityid, e.areaid, u.starttime AS t_in,
                           COALESCE(u.endtime, u.starttime) AS t_out
