@@ -28,6 +28,9 @@ from fitness.core.dialect import Dialect
 
 # Below this many estimated rows an exact count is cheap enough to run.
 EXACT_COUNT_LIMIT = 100_000
+# A filtered list counts at most this many rows (and says "10,000+"): a filter matching millions would
+# otherwise count them all on every page view.
+FILTERED_COUNT_CAP = 10_000
 
 
 def estimated_row_count(queryset):
@@ -41,14 +44,36 @@ def estimated_row_count(queryset):
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts exactly for small or filtered lists, estimates for big unfiltered ones."""
+    """Estimates big unfiltered lists, counts the rest up to FILTERED_COUNT_CAP; `count_label` says which
+    ("about 8.7 million", "10,000+", "1,234")."""
+
+    estimated = capped = False
 
     @cached_property
     def count(self):
         estimate = estimated_row_count(self.object_list)
         if estimate is not None and estimate >= EXACT_COUNT_LIMIT:
+            self.estimated = True
             return estimate
-        return super().count
+        counted = self.object_list.order_by()[:FILTERED_COUNT_CAP + 1].count()
+        self.capped = counted > FILTERED_COUNT_CAP
+        return counted
+
+    @property
+    def count_label(self) -> str:
+        count = self.count
+        if self.estimated:
+            return f"about {about(count)}"
+        if self.capped:
+            return f"{FILTERED_COUNT_CAP:,}+"
+        return f"{count:,}"
+
+
+def about(count: int) -> str:
+    """A planner estimate as a person would say it: 8.7 million, 870,000."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} million"
+    return f"{round(count, -3):,}"
 
 
 class OdsModelAdmin(ImportExportModelAdmin):
