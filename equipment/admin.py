@@ -26,11 +26,12 @@ class EquipmentAdmin(OdsModelAdmin):
 class EquipmentUsageAdmin(OdsModelAdmin):
     resource_classes = [EquipmentUsageResource]
     list_display = ("usage_id", "equipment_id", "member_id", "start_time", "end_time", "duration_minutes", "usage_type")
-    list_filter = ("usage_type", ("start_time", admin.DateFieldListFilter))
+    list_filter = ("usage_type", ("start_time", admin.DateFieldListFilter), "equipment__facility")
     search_fields = ("usage_id__exact", "equipment__equipment_id__exact", "member__member_id__exact")
     search_help_text = "Exact usage id, equipment id or member id."
     raw_id_fields = ("equipment", "member")
-    ordering = ("-usage_id",)
+    # Newest first by the start, served by the start time indexes (alone, by machine, by member).
+    ordering = ("-start_time", "-usage_id")
 
 
 @admin.register(EquipmentMaintenance)

@@ -47,4 +47,6 @@ class MemberAccessAdmin(OdsModelAdmin):
     search_fields = ("access_id__exact", "member__member_id__exact")
     search_help_text = "Exact access id or member id."
     raw_id_fields = ("member", "area")
-    ordering = ("-access_id",)
+    # Newest first by the check-in, served by the check-in time indexes (alone, by facility, by member), so
+    # a time, facility or member filter reads only the rows it shows.
+    ordering = ("-check_in_time", "-access_id")

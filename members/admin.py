@@ -73,4 +73,5 @@ class MemberPaymentAdmin(OdsModelAdmin):
     search_fields = ("payment_id__exact", "member__member_id__exact")
     search_help_text = "Exact payment id or member id."
     raw_id_fields = ("member",)
-    ordering = ("-payment_id",)
+    # Newest first by the payment date, served by its indexes (alone, by member).
+    ordering = ("-payment_date", "-payment_id")

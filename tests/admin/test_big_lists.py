@@ -1,0 +1,41 @@
+"""The big event tables' change lists: newest first by the event's own time (what the time-range filters and
+the time indexes serve), the same few queries however many rows match."""
+import pytest
+from django.urls import reverse
+
+from equipment.models import EquipmentUsage
+from facilities.models import MemberAccess
+from members.models import MemberPayment
+
+from ..dataset import build_dataset
+
+EVENT_LISTS = (  # (change list, model, time field)
+    ("admin:facilities_memberaccess_changelist", MemberAccess, "check_in_time"),
+    ("admin:equipment_equipmentusage_changelist", EquipmentUsage, "start_time"),
+    ("admin:members_memberpayment_changelist", MemberPayment, "payment_date"),
+)
+MAX_QUERIES = 10  # session, user, count, rows, filter choices: none per row
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name, model, field", EVENT_LISTS)
+def test_event_lists_show_the_newest_first_in_a_fixed_number_of_queries(admin_client, django_assert_max_num_queries,
+                                                                       url_name, model, field):
+    build_dataset()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = admin_client.get(reverse(url_name))
+    assert response.status_code == 200
+    shown = [getattr(row, field) for row in response.context["cl"].result_list]
+    assert shown and shown == sorted(shown, reverse=True)
+    assert len(shown) == min(model.objects.count(), 50)
+
+
+@pytest.mark.django_db
+def test_equipment_sessions_filter_by_the_equipments_facility(admin_client):
+    build_dataset()
+    session = EquipmentUsage.objects.select_related("equipment").first()
+    facility = session.equipment.facility_id
+    response = admin_client.get(reverse("admin:equipment_equipmentusage_changelist"),
+                                {"equipment__facility__facility_id__exact": facility})
+    shown = response.context["cl"].result_list
+    assert shown and {row.equipment.facility_id for row in shown} == {facility}
