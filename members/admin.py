@@ -1,6 +1,9 @@
 """Admin for members, membership plans, membership periods and payments."""
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from fitness.admin_support import OdsModelAdmin
 
@@ -8,19 +11,50 @@ from .models import Member, MemberMembership, MemberPayment, MembershipType
 from .resources import MemberMembershipResource, MemberPaymentResource, MemberResource, MembershipTypeResource
 
 
-class MemberMembershipInline(admin.TabularInline):
+# A member's change form shows their latest periods and payments (a decade's monthly periods would make a page
+# of hundreds of rows and queries); `all_periods` and `all_payments` link to every one.
+RECENT_ROWS = 12
+
+
+class RecentRowsFormSet(BaseInlineFormSet):
+    """The member's RECENT_ROWS newest rows (the inline's ordering)."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_recent"):
+            self._recent = super().get_queryset()[:RECENT_ROWS]
+        return self._recent
+
+
+class RecentRowsInline(admin.TabularInline):
+    """Read-only rows, each with a link to its own change form, where it is edited."""
+
+    formset = RecentRowsFormSet
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MemberMembershipInline(RecentRowsInline):
     model = MemberMembership
     fields = ("membership_id", "membership_type", "start_date", "end_date", "status", "auto_renew")
-    extra = 0
-    show_change_link = True
+    ordering = ("-start_date", "-membership_id")
+    verbose_name_plural = f"latest {RECENT_ROWS} membership periods"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("membership_type")
 
 
-class MemberPaymentInline(admin.TabularInline):
+class MemberPaymentInline(RecentRowsInline):
     model = MemberPayment
     fields = ("payment_id", "payment_date", "amount", "payment_type", "payment_method", "status")
-    extra = 0
-    show_change_link = True
-    ordering = ("-payment_date",)
+    ordering = ("-payment_date", "-payment_id")
+    verbose_name_plural = f"latest {RECENT_ROWS} payments"
 
 
 @admin.register(MembershipType)
@@ -44,13 +78,30 @@ class MemberAdmin(OdsModelAdmin):
     search_fields = ("member_id__exact", "last_name__exact", "email__exact")
     search_help_text = "Exact member id (MEM000123), last name or email."
     ordering = ("-member_id",)
-    readonly_fields = ("last_modified",)
+    readonly_fields = ("last_modified", "all_periods", "all_payments")
     inlines = [MemberMembershipInline, MemberPaymentInline]
+
+    @admin.display(description="membership periods")
+    def all_periods(self, member):
+        return member_rows_link(MemberMembership, member, "period")
+
+    @admin.display(description="payments")
+    def all_payments(self, member):
+        return member_rows_link(MemberPayment, member, "payment")
 
     def save_model(self, request, obj, form, change):
         """An edit through the admin is a modification of the member record."""
         obj.last_modified = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+def member_rows_link(model, member, noun):
+    """"All 47 periods": a link to the model's change list filtered to the member."""
+    if member is None or member.pk is None:
+        return "-"
+    count = model.objects.filter(member=member).count()
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return format_html('<a href="{}?q={}">all {} {}{}</a>', url, member.pk, count, noun, "" if count == 1 else "s")
 
 
 @admin.register(MemberMembership)

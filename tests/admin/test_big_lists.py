@@ -39,3 +39,36 @@ def test_equipment_sessions_filter_by_the_equipments_facility(admin_client):
                                 {"equipment__facility__facility_id__exact": facility})
     shown = response.context["cl"].result_list
     assert shown and {row.equipment.facility_id for row in shown} == {facility}
+
+
+@pytest.mark.django_db
+def test_a_members_change_form_shows_their_latest_rows_in_a_fixed_number_of_queries(
+        admin_client, django_assert_max_num_queries):
+    import datetime as dt
+    from decimal import Decimal
+
+    from fitness.core.business import add_months
+    from members.admin import RECENT_ROWS
+    from members.models import Member, MemberMembership
+
+    build_dataset()
+    member = Member.objects.get(pk="MEM000001")
+    plan = MemberMembership.objects.filter(member=member).first().membership_type
+    start = dt.date(2010, 1, 1)
+    for number in range(60):  # five years of monthly periods, each paid
+        begins = add_months(start, number)
+        MemberMembership.objects.create(membership_id=f"MSX{number:05d}", member=member, membership_type=plan,
+                                        start_date=begins, end_date=add_months(begins, 1), status="Expired")
+        MemberPayment.objects.create(payment_id=f"PAYX{number:05d}", member=member, payment_date=begins,
+                                     amount=Decimal("49.99"), payment_type="Monthly Dues",
+                                     payment_method="Credit Card", status="Completed")
+    url = reverse("admin:members_member_change", args=[member.pk])
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(url)
+    page = response.content.decode()
+    periods, payments = (formset.formset for formset in response.context["inline_admin_formsets"])
+    assert len(periods.forms) == len(payments.forms) == RECENT_ROWS
+    assert periods.forms[0].instance.start_date == max(MemberMembership.objects.filter(member=member)
+                                                       .values_list("start_date", flat=True))
+    total = MemberMembership.objects.filter(member=member).count()
+    assert f"all {total} periods" in page and f"?q={member.pk}" in page
