@@ -1,7 +1,7 @@
 """Admin for class types, weekly schedules, dated instances and enrollments."""
 from django.contrib import admin
 
-from fitness.admin_support import OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin
 
 from .models import ClassEnrollment, ClassInstance, ClassSchedule, ClassType
 from .resources import ClassEnrollmentResource, ClassInstanceResource, ClassScheduleResource, ClassTypeResource
@@ -51,7 +51,7 @@ class ClassInstanceAdmin(OdsModelAdmin):
         "instance_id", "schedule_id", "class_date", "actual_start_time", "actual_end_time",
         "actual_instructor_id", "actual_capacity", "status",
     )
-    list_filter = ("status", ("class_date", admin.DateFieldListFilter))
+    list_filter = ("status", ("class_date", DataMonthFilter))
     search_fields = ("instance_id__exact", "schedule__schedule_id__exact")
     search_help_text = "Exact instance id or schedule id."
     raw_id_fields = ("schedule", "actual_instructor")

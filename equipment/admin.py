@@ -1,7 +1,7 @@
 """Admin for equipment, usage sessions and maintenance history."""
 from django.contrib import admin
 
-from fitness.admin_support import OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin
 
 from .models import Equipment, EquipmentMaintenance, EquipmentUsage
 from .resources import EquipmentMaintenanceResource, EquipmentResource, EquipmentUsageResource
@@ -26,7 +26,7 @@ class EquipmentAdmin(OdsModelAdmin):
 class EquipmentUsageAdmin(OdsModelAdmin):
     resource_classes = [EquipmentUsageResource]
     list_display = ("usage_id", "equipment_id", "member_id", "start_time", "end_time", "duration_minutes", "usage_type")
-    list_filter = ("usage_type", ("start_time", admin.DateFieldListFilter), "equipment__facility")
+    list_filter = ("usage_type", ("start_time", DataMonthFilter), "equipment__facility")
     search_fields = ("usage_id__exact", "equipment__equipment_id__exact", "member__member_id__exact")
     search_help_text = "Exact usage id, equipment id or member id."
     raw_id_fields = ("equipment", "member")
@@ -41,7 +41,7 @@ class EquipmentMaintenanceAdmin(OdsModelAdmin):
         "maintenance_id", "equipment_id", "maintenance_date", "maintenance_type", "technician_name", "cost",
         "next_maintenance_date",
     )
-    list_filter = ("maintenance_type", ("maintenance_date", admin.DateFieldListFilter))
+    list_filter = ("maintenance_type", ("maintenance_date", DataMonthFilter))
     search_fields = ("maintenance_id__exact", "equipment__equipment_id__exact")
     search_help_text = "Exact maintenance id or equipment id."
     raw_id_fields = ("equipment",)

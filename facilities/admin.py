@@ -1,7 +1,7 @@
 """Admin for facilities, their areas and member check-ins."""
 from django.contrib import admin
 
-from fitness.admin_support import OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin
 
 from .models import Facility, FacilityArea, MemberAccess
 from .resources import FacilityAreaResource, FacilityResource, MemberAccessResource
@@ -43,7 +43,7 @@ class MemberAccessAdmin(OdsModelAdmin):
         "access_id", "member_id", "facility_id", "area_id", "check_in_time", "check_out_time",
         "access_method", "duration",
     )
-    list_filter = ("access_method", ("check_in_time", admin.DateFieldListFilter), "facility")
+    list_filter = ("access_method", ("check_in_time", DataMonthFilter), "facility")
     search_fields = ("access_id__exact", "member__member_id__exact")
     search_help_text = "Exact access id or member id."
     raw_id_fields = ("member", "area")

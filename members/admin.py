@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from fitness.admin_support import OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin
 
 from .models import Member, MemberMembership, MemberPayment, MembershipType
 from .resources import MemberMembershipResource, MemberPaymentResource, MemberResource, MembershipTypeResource
@@ -73,7 +73,7 @@ class MembershipTypeAdmin(OdsModelAdmin):
 class MemberAdmin(OdsModelAdmin):
     resource_classes = [MemberResource]
     list_display = ("member_id", "first_name", "last_name", "email", "city", "join_date", "member_status")
-    list_filter = ("member_status", "gender", ("join_date", admin.DateFieldListFilter))
+    list_filter = ("member_status", "gender", ("join_date", DataMonthFilter))
     # Exact matches only: they use the primary key and the (lastname, firstname) index.
     search_fields = ("member_id__exact", "last_name__exact", "email__exact")
     search_help_text = "Exact member id (MEM000123), last name or email."
@@ -120,7 +120,7 @@ class MemberMembershipAdmin(OdsModelAdmin):
 class MemberPaymentAdmin(OdsModelAdmin):
     resource_classes = [MemberPaymentResource]
     list_display = ("payment_id", "member_id", "payment_date", "amount", "payment_type", "payment_method", "status")
-    list_filter = ("status", "payment_type", "payment_method", ("payment_date", admin.DateFieldListFilter))
+    list_filter = ("status", "payment_type", "payment_method", ("payment_date", DataMonthFilter))
     search_fields = ("payment_id__exact", "member__member_id__exact")
     search_help_text = "Exact payment id or member id."
     raw_id_fields = ("member",)

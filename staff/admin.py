@@ -2,7 +2,7 @@
 certifications, and instructor reviews and feedback."""
 from django.contrib import admin
 
-from fitness.admin_support import OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin
 
 from .models import (
     InstructorCertification,
@@ -74,7 +74,7 @@ class StaffScheduleAdmin(OdsModelAdmin):
         "schedule_id", "staff_id", "facility_id", "area_id", "schedule_date", "start_time", "end_time",
         "scheduled_hours", "shift_type", "status",
     )
-    list_filter = ("status", "shift_type", ("schedule_date", admin.DateFieldListFilter), "facility")
+    list_filter = ("status", "shift_type", ("schedule_date", DataMonthFilter), "facility")
     search_fields = ("schedule_id__exact", "staff__staff_id__exact")
     search_help_text = "Exact shift id or staff id."
     raw_id_fields = ("staff", "area")
@@ -88,7 +88,7 @@ class StaffTimeTrackingAdmin(OdsModelAdmin):
         "time_tracking_id", "staff_id", "schedule_id", "actual_start_time", "actual_end_time", "actual_hours",
         "overtime_hours", "break_minutes",
     )
-    list_filter = (("actual_start_time", admin.DateFieldListFilter),)
+    list_filter = (("actual_start_time", DataMonthFilter),)
     search_fields = ("time_tracking_id__exact", "staff__staff_id__exact", "schedule__schedule_id__exact")
     search_help_text = "Exact time entry id, staff id or shift id."
     raw_id_fields = ("staff", "schedule")
@@ -102,7 +102,7 @@ class StaffPayrollAdmin(OdsModelAdmin):
         "payroll_id", "staff_id", "pay_period_start", "pay_period_end", "regular_hours", "overtime_hours",
         "gross_pay", "deductions", "net_pay", "pay_date",
     )
-    list_filter = (("pay_period_start", admin.DateFieldListFilter),)
+    list_filter = (("pay_period_start", DataMonthFilter),)
     search_fields = ("payroll_id__exact", "staff__staff_id__exact")
     search_help_text = "Exact payroll id or staff id."
     raw_id_fields = ("staff",)
@@ -141,7 +141,7 @@ class InstructorPerformanceAdmin(OdsModelAdmin):
         "performance_id", "instructor_id", "evaluation_date", "evaluator_id", "classes_per_month",
         "average_attendance", "member_retention_rate", "overall_rating",
     )
-    list_filter = (("evaluation_date", admin.DateFieldListFilter),)
+    list_filter = (("evaluation_date", DataMonthFilter),)
     search_fields = ("performance_id__exact", "instructor__staff_id__exact", "evaluator__staff_id__exact")
     search_help_text = "Exact review id, instructor or evaluator staff id."
     raw_id_fields = ("instructor", "evaluator")
@@ -155,7 +155,7 @@ class InstructorFeedbackAdmin(OdsModelAdmin):
         "feedback_id", "member_id", "instructor_id", "class_instance_id", "feedback_date", "teaching_quality",
         "communication", "motivation", "overall_rating", "is_anonymous",
     )
-    list_filter = ("overall_rating", "is_anonymous", ("feedback_date", admin.DateFieldListFilter))
+    list_filter = ("overall_rating", "is_anonymous", ("feedback_date", DataMonthFilter))
     search_fields = (
         "feedback_id__exact", "member__member_id__exact", "instructor__staff_id__exact",
         "class_instance__instance_id__exact",

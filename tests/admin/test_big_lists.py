@@ -72,3 +72,26 @@ def test_a_members_change_form_shows_their_latest_rows_in_a_fixed_number_of_quer
                                                        .values_list("start_date", flat=True))
     total = MemberMembership.objects.filter(member=member).count()
     assert f"all {total} periods" in page and f"?q={member.pk}" in page
+
+
+@pytest.mark.django_db
+def test_date_filters_offer_the_datas_own_years_and_months_and_filter_by_them(admin_client):
+    build_dataset()
+    url = reverse("admin:facilities_memberaccess_changelist")
+    response = admin_client.get(url)
+    date_filter = next(f for f in response.context["cl"].filter_specs if getattr(f, "since_kwarg", "").startswith("check_in_time"))
+    choices = list(date_filter.choices(response.context["cl"]))
+    labels = [choice["display"] for choice in choices]
+    last = max(MemberAccess.objects.values_list("check_in_time", flat=True))
+    first = min(MemberAccess.objects.values_list("check_in_time", flat=True))
+    from django.utils import timezone
+
+    last_local, first_local = timezone.localtime(last).date(), timezone.localtime(first).date()
+    assert labels[0] == "Any date" and labels[1] == str(last_local.year)
+    assert last_local.strftime("%B %Y") in labels and first_local.strftime("%B %Y") in labels
+    month = next(choice for choice in choices if choice["display"] == last_local.strftime("%B %Y"))
+    shown = admin_client.get(url + month["query_string"]).context["cl"].result_list
+    expected = [a for a in MemberAccess.objects.all()
+                if (timezone.localtime(a.check_in_time).year, timezone.localtime(a.check_in_time).month)
+                == (last_local.year, last_local.month)]
+    assert sorted(a.pk for a in shown) == sorted(a.pk for a in expected) and expected
