@@ -434,6 +434,12 @@ class Dialect:
         if self.is_postgres and tables:
             cursor.execute(f"ANALYZE {', '.join(tables)}")
 
+    def vacuum(self, cursor, tables):
+        """VACUUM tables just filled (outside any transaction): sets the visibility map, so index-only scans
+        and counts read no heap pages, whether or not the server runs autovacuum. SQLite has no need."""
+        if self.is_postgres and tables:
+            cursor.execute(f"VACUUM {', '.join(tables)}")
+
     def tables_without_statistics(self, cursor, tables, min_bytes=0):
         """Those of `tables` of at least `min_bytes` that PostgreSQL holds no
         column statistics for (loaded and not analysed since). None on SQLite."""

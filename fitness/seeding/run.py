@@ -80,6 +80,11 @@ def seed_ods(*, days=None, seed=None, end_date=None, profile="default", members=
             outcome = Simulation(plan, loader, progress=progress, err=err).run()
         except SnapshotError as error:
             raise SeedError(str(error)) from None
+    # Analysed inside the transaction already; VACUUM cannot run in one (nor inside a caller's: a test's).
+    # Interrupting it loses nothing.
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            Dialect.current().vacuum(cursor, LOAD_ORDER)
     if csv_dir:
         write_csv(csv_dir)
     total_seconds = time.perf_counter() - started

@@ -61,3 +61,14 @@ def test_a_batch_the_database_refuses_fails_the_seed_and_leaves_nothing(monkeypa
     assert set(counts().values()) == {0}
     if before is not None:
         assert keys_and_indexes() == before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not Dialect.current().is_postgres, reason="VACUUM and the visibility map are PostgreSQL's")
+def test_a_seed_leaves_its_tables_vacuumed_and_analysed():
+    seed_ods(days=3, seed=5, profile="small", members=60, end_date=dt.date(2025, 3, 12))
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s)
+                          AND (last_vacuum IS NULL OR (last_analyze IS NULL AND last_autoanalyze IS NULL))""",
+                       [list(LOAD_ORDER)])
+        assert cursor.fetchall() == []
