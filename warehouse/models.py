@@ -1,5 +1,5 @@
-"""The star schema: dimensions (dim_*), atomic facts (fact_*), the daily
-aggregate (agg_facility_daily) and the ETL audit (etl_batch).
+"""The star schema: dimensions (dim_*), atomic facts (fact_*), the aggregates
+behind the dashboard (agg_*) and the ETL audit (etl_batch).
 
 These tables are written only by the set-based loaders in `warehouse.etl`
 (plain SQL, never `save()`); the models exist so that migrations create the
@@ -392,7 +392,11 @@ class FactEquipmentUsage(models.Model):
     class Meta:
         db_table = "fact_equipment_usage"
         constraints = [models.UniqueConstraint(fields=["usage_id"], name="fact_equipment_usage_nk_uniq")]
-        indexes = [models.Index(fields=["equipment_key", "date_key"], name="fact_equse_equip_date_idx")]
+        indexes = [
+            models.Index(fields=["equipment_key", "date_key"], name="fact_equse_equip_date_idx"),
+            # agg_equipment_daily recomputes the (date, facility) pairs a batch touched through it.
+            models.Index(fields=["facility_key", "date_key"], name="fact_equse_fac_date_idx"),
+        ]
 
 
 class FactEquipmentMaintenance(models.Model):
@@ -507,8 +511,18 @@ class FactStaffCertification(models.Model):
         constraints = [models.UniqueConstraint(fields=["staff_certification_id"], name="fact_staff_certification_nk_uniq")]
 
 
-# ----------------------------------------------------------------- aggregate
+# ---------------------------------------------------------------- aggregates
+# Written by warehouse/etl/aggregates.py: rebuilt by a full build, recomputed
+# by an incremental batch for the keys (facility and day, join month) whose
+# facts it wrote or removed. The dashboard reads only these tables.
+def agg_indexes(short):
+    """A facility filter with or without a date range: the facility's rows in date order."""
+    return [models.Index(fields=["facility_key", "date_key"], name=f"{short}_fac_date_idx")]
+
+
 class AggFacilityDaily(models.Model):
+    """One row per facility and day with any visit, held class, payment or shift."""
+
     agg_key = models.BigAutoField(primary_key=True)
     date_key = key()
     facility_key = key()
@@ -519,14 +533,120 @@ class AggFacilityDaily(models.Model):
     class_attendance = models.IntegerField()
     class_capacity = models.IntegerField()
     class_fill_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True)
-    revenue = models.DecimalField(**MONEY)
+    payments = models.IntegerField(default=0, help_text="Payments of any status (by the member's home facility).")
+    revenue = models.DecimalField(**MONEY, help_text="Completed payments.")
+    failed_amount = models.DecimalField(**MONEY, default=0)
+    refunded_amount = models.DecimalField(**MONEY, default=0)
+    shifts = models.IntegerField(default=0)
     labor_hours = models.DecimalField(**HOURS)
+    overtime_hours = models.DecimalField(**HOURS, default=0)
     labor_cost = models.DecimalField(**MONEY)
     etl_batch_id = batch_id()
 
     class Meta:
         db_table = "agg_facility_daily"
         constraints = [models.UniqueConstraint(fields=["date_key", "facility_key"], name="agg_facility_daily_uniq")]
+        indexes = agg_indexes("agg_fday")
+
+
+class AggVisitHourly(models.Model):
+    """Check-ins per facility, day and hour of check-in (the dashboard's heat map)."""
+
+    agg_key = models.BigAutoField(primary_key=True)
+    date_key = key()
+    facility_key = key()
+    time_key = key()
+    day_of_week = models.IntegerField(help_text="1 = Monday ... 7 = Sunday (dim_date's).")
+    visits = models.IntegerField()
+    etl_batch_id = batch_id()
+
+    class Meta:
+        db_table = "agg_visit_hourly"
+        constraints = [models.UniqueConstraint(fields=["date_key", "facility_key", "time_key"],
+                                               name="agg_visit_hourly_uniq")]
+        indexes = agg_indexes("agg_vhour")
+
+
+class AggClassDaily(models.Model):
+    """Held (Completed) class sessions per facility, day and class type."""
+
+    agg_key = models.BigAutoField(primary_key=True)
+    date_key = key()
+    facility_key = key()
+    class_type_key = key()
+    sessions = models.IntegerField()
+    attended = models.IntegerField()
+    capacity = models.IntegerField()
+    etl_batch_id = batch_id()
+
+    class Meta:
+        db_table = "agg_class_daily"
+        constraints = [models.UniqueConstraint(fields=["date_key", "facility_key", "class_type_key"],
+                                               name="agg_class_daily_uniq")]
+        indexes = agg_indexes("agg_cday")
+
+
+class AggEquipmentDaily(models.Model):
+    """Equipment sessions and minutes in use per facility, day and equipment
+    type (the type dim_equipment gives the machine now)."""
+
+    agg_key = models.BigAutoField(primary_key=True)
+    date_key = key()
+    facility_key = key()
+    equipment_type = models.CharField(max_length=60)
+    sessions = models.IntegerField()
+    minutes_in_use = models.BigIntegerField()
+    etl_batch_id = batch_id()
+
+    class Meta:
+        db_table = "agg_equipment_daily"
+        constraints = [models.UniqueConstraint(fields=["date_key", "facility_key", "equipment_type"],
+                                               name="agg_equipment_daily_uniq")]
+        indexes = agg_indexes("agg_eday")
+
+
+class AggCohortRetention(models.Model):
+    """Chain-wide join-month cohorts: of the members whose join date + k
+    months is not after the warehouse's latest event date (eligible), how
+    many held a membership on that day (retained); k = 1, 3, 6, 12."""
+
+    agg_key = models.BigAutoField(primary_key=True)
+    cohort_month = models.CharField(max_length=7, help_text="YYYY-MM of the join date.")
+    months_after = models.IntegerField()
+    eligible = models.IntegerField()
+    retained = models.IntegerField()
+    etl_batch_id = batch_id()
+
+    class Meta:
+        db_table = "agg_cohort_retention"
+        constraints = [models.UniqueConstraint(fields=["cohort_month", "months_after"],
+                                               name="agg_cohort_retention_uniq")]
+
+
+class MemberCohort(models.Model):
+    """Each member's join month as agg_cohort_retention last counted it, so
+    that an incremental batch knows the cohort a member leaves when the join
+    date changes (dim_member keeps only the new one)."""
+
+    member_id = IdField(max_length=20, unique=True)
+    cohort_month = models.CharField(max_length=7)
+
+    class Meta:
+        db_table = "etl_member_cohort"
+
+
+class AggregateState(models.Model):
+    """Per aggregate table: the signature of the SQL that last built it (an
+    incremental batch rebuilds an aggregate whose SQL changed, or that was
+    never built) and, for the retention cohorts, the as-of date it counted to."""
+
+    aggregate = models.CharField(max_length=40, unique=True)
+    signature = models.CharField(max_length=12)
+    as_of_key = models.IntegerField(null=True)
+    etl_batch_id = models.IntegerField()
+
+    class Meta:
+        db_table = "etl_aggregate_state"
 
 
 class SourceDigest(models.Model):

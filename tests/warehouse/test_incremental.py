@@ -12,7 +12,11 @@ from members.models import MemberPayment
 from staff.models import StaffPayroll, StaffTimeTracking
 from warehouse.etl.pipeline import build_warehouse
 from warehouse.models import (
+    AggClassDaily,
+    AggCohortRetention,
+    AggEquipmentDaily,
     AggFacilityDaily,
+    AggVisitHourly,
     DimArea,
     DimCertification,
     DimClassType,
@@ -32,6 +36,7 @@ from warehouse.models import (
     FactStaffCertification,
     FactStaffShift,
     FactVisit,
+    MemberCohort,
     MemberVisitCount,
     SourceDigest,
 )
@@ -42,6 +47,8 @@ FACT_MODELS = [FactVisit, FactClassSession, FactClassAttendance, FactPayment, Fa
                FactEquipmentUsage, FactEquipmentMaintenance, FactStaffShift, FactPayroll, FactInstructorFeedback,
                FactStaffCertification]
 FACT_TABLES = [m._meta.db_table for m in FACT_MODELS]
+AGGREGATE_MODELS = [AggFacilityDaily, AggVisitHourly, AggClassDaily, AggEquipmentDaily, AggCohortRetention,
+                    MemberCohort]
 
 # Surrogate keys differ between two builds: compare what they stand for.
 KEY_MEANINGS = {
@@ -75,7 +82,7 @@ def resolved_warehouse():
     for column, (model, key, natural) in KEY_MEANINGS.items():
         meanings[column] = {row[0]: row[1:] for row in model.objects.values_list(key, *natural)}
     result = {}
-    for model in [*FACT_MODELS, AggFacilityDaily]:
+    for model in [*FACT_MODELS, *AGGREGATE_MODELS]:
         fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key and f.attname != "etl_batch_id"]
         rows = [tuple(meanings[f].get(v, ("missing", v)) if f in meanings else v for f, v in zip(fields, values))
                 for values in model.objects.values_list(*fields)]
@@ -123,7 +130,7 @@ def test_no_change_run_stages_nothing_and_writes_nothing(built):
     digests = sorted(SourceDigest.objects.values_list("fact_table", "bucket", "row_count", "fingerprint"))
     assert {d[0] for d in digests} == set(FACT_TABLES)
     again = build_warehouse(as_of=AS_OF)
-    for table in [*FACT_TABLES, "dim_member", "agg_facility_daily"]:
+    for table in [*FACT_TABLES, "dim_member", *(m._meta.db_table for m in AGGREGATE_MODELS[:-1])]:
         c = again.table_counts[table]
         assert (c["read"], c["inserted"], c["updated"], c["deleted"]) == (0, 0, 0, 0), table
     # Every source row was fingerprinted (that is how "no change" is known) ...

@@ -32,10 +32,12 @@ from ..models import UNKNOWN_KEY
 from .changes import (
     candidate_keys, digest_loaded_fact, drop_change_tables, fingerprinted_source, store_digests,
 )
-from .statements import apply_changes, column_names, stage, timed
+from .statements import TouchLog, apply_changes, column_names, stage, timed
 
 U = UNKNOWN_KEY
-TOUCHED_PAIRS = "stg_touched_pairs"  # (date_key, facility_key) written this batch, for agg_facility_daily
+# What the facts a batch writes or removes touch, for the aggregates (aggregates.py) to recompute:
+TOUCHED_PAIRS = TouchLog("stg_touched_pairs", ("date_key", "facility_key"))  # the daily aggregates
+TOUCHED_MEMBERS = TouchLog("stg_touched_members", ("member_key",))  # the retention cohorts
 FINGERPRINT = "x.source_fingerprint AS source_fingerprint"
 
 
@@ -59,7 +61,7 @@ class FactSpec:
     source: object  # callable(dialect) -> SQL
     transform: object  # callable(dialect, source relation) -> SQL
     lookups: tuple
-    feeds_aggregate: bool = False
+    touches: tuple = ()  # TouchLogs: what of its rows the aggregates recompute by
 
 
 def version_join(alias, table, natural_key, source_key, event_date):
@@ -362,13 +364,13 @@ FACTS = [
         Lookup("member", "s.memberid", "s.checkintime", timestamp=True),
         Lookup("facility", "s.facilityid"),
         Lookup("area", "s.areaid"),
-    ), feeds_aggregate=True),
+    ), touches=(TOUCHED_PAIRS,)),
     FactSpec("fact_class_session", "instance_id", class_session_source, fact_class_session_sql, (
         Lookup("staff", "s.instructorid", "s.classdate"),
         Lookup("class_type", "s.classtypeid"),
         Lookup("facility", "s.facilityid"),
         Lookup("area", "s.areaid"),
-    ), feeds_aggregate=True),
+    ), touches=(TOUCHED_PAIRS,)),
     FactSpec("fact_class_attendance", "enrollment_id", class_attendance_source, fact_class_attendance_sql, (
         Lookup("member", "s.memberid", "s.classdate"),
         Lookup("staff", "s.instructorid", "s.classdate"),
@@ -381,17 +383,17 @@ FACTS = [
         Lookup("member_type", "s.memberid", "s.paymentdate"),
         Lookup("membership_type", "vm.membership_type_id", "s.paymentdate", joins=VIA_MEMBER),
         Lookup("facility", "vm.home_facility_id", joins=VIA_MEMBER),
-    ), feeds_aggregate=True),
+    ), touches=(TOUCHED_PAIRS,)),
     FactSpec("fact_membership_period", "membership_id", membership_period_source, fact_membership_period_sql, (
         Lookup("member", "s.memberid", "s.startdate"),
         Lookup("membership_type", "s.membershiptypeid", "s.startdate"),
-    )),
+    ), touches=(TOUCHED_MEMBERS,)),
     FactSpec("fact_equipment_usage", "usage_id", equipment_usage_source, fact_equipment_usage_sql, (
         Lookup("member", "s.memberid", "s.starttime", timestamp=True),
         Lookup("equipment", "s.equipmentid"),
         Lookup("facility", "s.facilityid"),
         Lookup("area", "s.areaid"),
-    )),
+    ), touches=(TOUCHED_PAIRS,)),
     FactSpec("fact_equipment_maintenance", "maintenance_id", equipment_maintenance_source,
              fact_equipment_maintenance_sql, (
                  Lookup("equipment", "s.equipmentid"),
@@ -402,7 +404,7 @@ FACTS = [
         Lookup("staff_rate", "s.staffid", "s.scheduledate"),
         Lookup("facility", "s.facilityid"),
         Lookup("area", "s.areaid"),
-    ), feeds_aggregate=True),
+    ), touches=(TOUCHED_PAIRS,)),
     FactSpec("fact_payroll", "payroll_id", payroll_source, fact_payroll_sql, (
         Lookup("staff", "s.staffid", "s.payperiodend"),
         Lookup("facility", "s.assigned_facility_id"),
@@ -420,11 +422,9 @@ FACTS = [
 FACTS_BY_TABLE = {spec.table: spec for spec in FACTS}
 
 
-def start_touched_pairs(ctx):
-    ctx.execute(f"DROP TABLE IF EXISTS {TOUCHED_PAIRS}")
-    ctx.execute(f"CREATE TEMP TABLE {TOUCHED_PAIRS} (date_key INTEGER, facility_key INTEGER)")
-    if TOUCHED_PAIRS not in ctx.temp_tables:
-        ctx.temp_tables.append(TOUCHED_PAIRS)
+def start_touch_logs(ctx):
+    for log in (TOUCHED_PAIRS, TOUCHED_MEMBERS):
+        log.start(ctx)
 
 
 def load_fact(ctx, spec):
@@ -445,7 +445,7 @@ def load_fact(ctx, spec):
         columns = [c for c in column_names(ctx, name) if c != spec.natural_key]
         inserted, updated, deleted = apply_changes(
             ctx, spec.table, name, candidates, spec.natural_key, columns,
-            touched_pairs=TOUCHED_PAIRS if spec.feeds_aggregate else None,
+            touched=spec.touches,
         )
         counts.inserted += inserted
         counts.updated += updated

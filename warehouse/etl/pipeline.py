@@ -1,10 +1,13 @@
-"""One ETL batch: dimensions, then facts, then the daily aggregate, in one
+"""One ETL batch: dimensions, then facts, then the aggregates, in one
 transaction. A failure rolls everything back; only the etl_batch row that
 records the failure survives (it is written outside that transaction).
 
 On PostgreSQL the batch reads the ODS in one snapshot (REPEATABLE READ): an
 incremental batch fingerprints the ODS and loads from it in separate
-statements, and both must see the same rows (SQLite transactions do already)."""
+statements, and both must see the same rows (SQLite transactions do already).
+Once committed, the tables the batch wrote are vacuumed and analysed
+(PostgreSQL), so that the dashboard and the views read them at full speed
+right away, autovacuum or not."""
 import datetime as dt
 import time
 
@@ -14,9 +17,9 @@ from django.utils import timezone
 from fitness.core.dialect import Dialect
 
 from ..models import EtlBatch
-from .aggregates import AGGREGATE_STEPS
+from .aggregates import AGGREGATE_STEPS, AGGREGATE_TABLES, MEMBER_COHORTS, STATE_TABLE, note_equipment_types
 from .dimensions import DIMENSION_STEPS
-from .facts import FACT_STEPS, start_touched_pairs
+from .facts import FACT_STEPS, start_touch_logs
 from .statements import LoadContext, drop_temp_tables, start_change_log
 
 STEPS = [*DIMENSION_STEPS, *FACT_STEPS, *AGGREGATE_STEPS]
@@ -24,7 +27,7 @@ STEPS = [*DIMENSION_STEPS, *FACT_STEPS, *AGGREGATE_STEPS]
 # Cleared by --full, children first. dim_date and dim_time_of_day are pure
 # calendars and stay.
 REBUILT_TABLES = [
-    "agg_facility_daily",
+    *AGGREGATE_TABLES, MEMBER_COHORTS, STATE_TABLE,
     "fact_visit", "fact_class_session", "fact_class_attendance", "fact_payment", "fact_membership_period",
     "fact_equipment_usage", "fact_equipment_maintenance", "fact_staff_shift", "fact_payroll",
     "fact_instructor_feedback", "fact_staff_certification",
@@ -51,10 +54,12 @@ def clear_warehouse(ctx):
 
 def prepare_batch(ctx):
     """Temp tables every incremental batch writes to: the dimension change
-    log and the (date, facility) pairs touched for the daily aggregate."""
+    log and what the facts touched for the aggregates; and the equipment
+    types as they were before the dimensions load."""
     if not ctx.full:
         start_change_log(ctx)
-        start_touched_pairs(ctx)
+        start_touch_logs(ctx)
+        note_equipment_types(ctx)
 
 
 def tune_session(ctx):
@@ -103,8 +108,51 @@ def build_warehouse(full=False, as_of=None, steps=None, progress=None):
         batch.finished_at = timezone.now()
         batch.save()
         raise WarehouseBuildError(batch, exc) from exc
-    record_success(batch, ctx.counts)
+    try:
+        # VACUUM cannot run inside a transaction (nor inside a caller's: a test's). The batch is committed:
+        # an interrupted vacuum loses nothing, and the batch is recorded as the success it is.
+        if outermost:
+            started = time.perf_counter()
+            vacuum_written_tables(ctx)
+            if progress:
+                progress("vacuum_analyze", time.perf_counter() - started, ctx.counts)
+    finally:
+        record_success(batch, ctx.counts)
     return batch
+
+
+# Written along with the tables whose rows the batch counts.
+BOOKKEEPING_TABLES = ["etl_source_digest", "etl_member_visits", MEMBER_COHORTS, STATE_TABLE]
+# A full build analyses every table it refills as it goes (facts and aggregates in insert_all, the
+# dimensions in analyze_dimensions); not these.
+LOADED_WITHOUT_ANALYZE = ["dim_date", "dim_time_of_day", "etl_source_digest", STATE_TABLE]
+ANALYZE_SHARE = 0.1  # autovacuum's default analyze_scale_factor
+
+
+def vacuum_written_tables(ctx):
+    """VACUUM the tables the batch wrote (PostgreSQL: sets the visibility map,
+    so counts and index-only scans read no heap pages, with or without
+    autovacuum) and ANALYZE those whose statistics it made stale: after a
+    full build the few it did not analyse while loading, after an
+    incremental batch those it changed by a tenth or more (as autovacuum
+    would). Nothing on SQLite."""
+    d = ctx.dialect
+    with connection.cursor() as cursor:
+        if ctx.full:
+            d.vacuum(cursor, ["dim_date", "dim_time_of_day", *REBUILT_TABLES])
+            d.analyze(cursor, LOADED_WITHOUT_ANALYZE)
+            return
+        changed = {table: c.inserted + c.updated + c.deleted for table, c in ctx.counts.items()}
+        written = [table for table, rows in changed.items() if rows]
+        if not written:
+            return
+        d.vacuum(cursor, [*written, *BOOKKEEPING_TABLES])
+        stale = []
+        for table in written:
+            estimate = d.estimated_count(cursor, table)
+            if estimate is None or changed[table] >= ANALYZE_SHARE * estimate:
+                stale.append(table)
+        d.analyze(cursor, stale)
 
 
 def cleanup_after_failure(ctx):

@@ -164,22 +164,42 @@ def upsert_changed(ctx, target, stage_name, keys, columns, *, delete_missing=Fal
     return inserted, updated, deleted
 
 
-def apply_changes(ctx, target, stage_name, candidates, key, columns, touched_pairs=None):
+@dataclass(frozen=True)
+class TouchLog:
+    """A temp table collecting, for the aggregates, `columns` of every fact
+    row a batch writes or removes (old and new values), e.g. the (date_key,
+    facility_key) pairs whose daily aggregates must be recomputed."""
+
+    table: str
+    columns: tuple
+
+    def start(self, ctx):
+        ctx.execute(f"DROP TABLE IF EXISTS {self.table}")
+        ctx.execute(f"CREATE TEMP TABLE {self.table} ({', '.join(f'{c} INTEGER' for c in self.columns)})")
+        if self.table not in ctx.temp_tables:
+            ctx.temp_tables.append(self.table)
+
+    def record(self, ctx, select_from, params=None):
+        """Log the `columns` of the rows of `select_from` (a FROM clause whose target alias is t)."""
+        columns = ", ".join(self.columns)
+        ctx.execute(f"INSERT INTO {self.table} ({columns}) SELECT {', '.join('t.' + c for c in self.columns)} "
+                    f"FROM {select_from}", params)
+
+
+def apply_changes(ctx, target, stage_name, candidates, key, columns, touched=()):
     """Bring the `candidates` (temp table of natural keys `nk`) of fact
     `target` in line with `stage_name`, which holds the candidates still in
     the source: update the rows whose `columns` differ, insert the new keys,
     delete candidates missing from the stage. Rows outside the candidates are
-    not read. `touched_pairs` names a temp table collecting the (date_key,
-    facility_key) of every row written or removed, old and new values, for
-    the daily aggregate. Returns (inserted, updated, deleted)."""
+    not read. `touched` lists the TouchLogs that record every row written or
+    removed, old and new values, for the aggregates.
+    Returns (inserted, updated, deleted)."""
     match, differs = f"t.{key} = s.{key}", _differs(ctx, columns)
     gone = (f"t.{key} IN (SELECT c.nk FROM {candidates} c LEFT JOIN {stage_name} s ON s.{key} = c.nk "
             f"WHERE s.{key} IS NULL)")
-    if touched_pairs:
-        ctx.execute(f"INSERT INTO {touched_pairs} (date_key, facility_key) SELECT t.date_key, t.facility_key "
-                    f"FROM {target} t JOIN {stage_name} s ON {match} WHERE {differs}")
-        ctx.execute(f"INSERT INTO {touched_pairs} (date_key, facility_key) SELECT t.date_key, t.facility_key "
-                    f"FROM {target} t WHERE {gone}")
+    for log in touched:
+        log.record(ctx, f"{target} t JOIN {stage_name} s ON {match} WHERE {differs}")
+        log.record(ctx, f"{target} t WHERE {gone}")
     assignments = ", ".join(f"{c} = s.{c}" for c in columns)
     updated = ctx.execute(
         f"UPDATE {target} AS t SET {assignments}, etl_batch_id = %s FROM {stage_name} AS s "
@@ -193,9 +213,9 @@ def apply_changes(ctx, target, stage_name, candidates, key, columns, touched_pai
         f"FROM {stage_name} s WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {match})",
         [ctx.batch_id],
     )
-    if touched_pairs and (inserted or updated):
-        ctx.execute(f"INSERT INTO {touched_pairs} (date_key, facility_key) SELECT date_key, facility_key "
-                    f"FROM {target} WHERE etl_batch_id = %s", [ctx.batch_id])
+    if inserted or updated:
+        for log in touched:
+            log.record(ctx, f"{target} t WHERE t.etl_batch_id = %s", [ctx.batch_id])
     return inserted, updated, deleted
 
 

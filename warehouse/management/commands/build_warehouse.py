@@ -34,6 +34,9 @@ class Command(BaseCommand):
         ))
 
     def print_progress(self, step, seconds, counts):
+        if step == "vacuum_analyze":  # after the commit, of the tables the batch wrote (PostgreSQL)
+            self.stdout.write(f"  {'vacuum, analyze':<28} {seconds:.2f}s")
+            return
         table = step.removeprefix("load_")
         c = counts.get(table)
         if c is None:
