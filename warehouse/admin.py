@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .dashboard import DashboardFilter, dashboard_data, facility_choices
+from .dashboard import BUILD_COMMAND, DashboardFilter, dashboard_data, facility_choices, missing_build
 from .models import EtlBatch
 
 
@@ -33,10 +33,27 @@ class DashboardFilterForm(forms.Form):
         return DashboardFilter(facility_id=data.get("facility") or None, start=data.get("start"), end=data.get("end"))
 
 
+def compact_count(n):
+    """A count in at most four characters, for a heat-map cell: 987, 9.9k, 12k, 1.2M."""
+    if not n:
+        return ""
+    if n < 1000:
+        return str(n)
+    for unit, size in (("k", 1e3), ("M", 1e6), ("G", 1e9)):
+        value = n / size
+        if value < 9.95:
+            return f"{value:.1f}{unit}"
+        if value < 999.5:
+            return f"{value:.0f}{unit}"
+    return f"{value:.0f}G"
+
+
 def heatmap_rows(peak):
-    """[(weekday, [(visits, opacity), ...]), ...]: colour strength relative to the busiest hour."""
+    """[(weekday, [(hour, visits, label, opacity), ...]), ...]: colour strength
+    relative to the busiest hour; the label is compact (the exact count is in
+    the cell's title), so the 24 columns fit the card at any scale."""
     top = peak["max"] or 1
-    return [(day, [(visits, round(visits / top, 2)) for visits in hours])
+    return [(day, [(hour, visits, compact_count(visits), round(visits / top, 2)) for hour, visits in enumerate(hours)])
             for day, hours in zip(peak["weekdays"], peak["grid"])]
 
 
@@ -59,17 +76,24 @@ class EtlBatchAdmin(admin.ModelAdmin):
         return [dashboard, *super().get_urls()]
 
     def dashboard_view(self, request):
-        form = DashboardFilterForm(request.GET or None)
-        data = dashboard_data(form.to_filter())
         context = {
             **self.admin_site.each_context(request),
             "title": "Analytics dashboard",
+            "opts": self.model._meta,
+        }
+        hint = missing_build()
+        if hint:
+            # Nothing to chart yet: say what to run rather than draw empty charts.
+            context.update({"missing_build": hint, "build_command": BUILD_COMMAND})
+            return TemplateResponse(request, "warehouse/dashboard.html", context)
+        form = DashboardFilterForm(request.GET or None)
+        data = dashboard_data(form.to_filter())
+        context.update({
             "form": form,
             "data": data,
             "heatmap": heatmap_rows(data["peak"]),
             "hours": list(range(24)),
-            "opts": self.model._meta,
-        }
+        })
         return TemplateResponse(request, "warehouse/dashboard.html", context)
 
     def changelist_view(self, request, extra_context=None):

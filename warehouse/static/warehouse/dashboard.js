@@ -13,7 +13,8 @@
     type: "bar",
     data: { labels: data.revenue.labels, datasets: [
       { label: "Revenue", data: data.revenue.revenue, backgroundColor: palette[0] },
-      { label: "Failed payments", data: data.revenue.failed, backgroundColor: palette[1] } ] },
+      { label: "Failed payments", data: data.revenue.failed, backgroundColor: palette[1] },
+      { label: "Refunded", data: data.revenue.refunded, backgroundColor: palette[3] } ] },
   });
   chart("retentionChart", {
     type: "line",
