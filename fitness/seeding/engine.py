@@ -335,10 +335,8 @@ class Simulation:
         """Today's comers who take classes (their positions in member_sims), by home facility: class
         enrollments come from them."""
         by_facility = [[] for _ in self.chain.master.facilities]
-        for index in comers.tolist():
-            member = self.member_sims[index]
-            if takes_classes(member.id):
-                by_facility[member.home].append(index)
+        for index in comers[self.comers.takes[comers]].tolist():  # Comers holds takes_classes by position
+            by_facility[self.member_sims[index].home].append(index)
         return by_facility
 
     # -- the finish -----------------------------------------------------------------------------
