@@ -5,7 +5,7 @@
   instead of a full `COUNT(*)`.
 - `OdsModelAdmin`: the base ModelAdmin. No full result count, no facets, the
   estimated paginator, CSV-only import/export through the ERD resources
-  (formula-escaped by `csvio`; the export streams), an all-or-nothing import whose result page
+  (formula-escaped by `csvio`; the export streams, through COPY on PostgreSQL), an all-or-nothing import whose result page
   lists every bad row (row number, column, reason), and separate import and
   export permissions (django-import-export checks `<app>.import_<model>` and
   `<app>.export_<model>`; without them there is no button and the view is 403).
@@ -27,7 +27,7 @@ from import_export.formats.base_formats import CSV
 from import_export.forms import ExportForm
 from import_export.signals import post_export
 
-from fitness import csvio
+from fitness import copy_export
 from fitness.core.dialect import Dialect
 
 # Below this many estimated rows an exact count is cheap enough to run.
@@ -162,13 +162,14 @@ class OdsModelAdmin(ImportExportModelAdmin):
         return TemplateResponse(request, [self.export_template_name], context=context)
 
     def csv_export_response(self, request, queryset):
-        """Stream the CSV straight from the database through csvio (the same
-        bytes the resource would build, without holding millions of rows in a
-        tablib Dataset), and send django-import-export's `post_export` signal."""
+        """Stream the CSV straight from the database through copy_export (COPY on
+        PostgreSQL, csvio elsewhere: the same bytes the resource would build,
+        without holding millions of rows in a tablib Dataset), and send
+        django-import-export's `post_export` signal."""
         if not self.has_export_permission(request):
             raise PermissionDenied
         response = StreamingHttpResponse(
-            (line.encode("utf-8") for line in csvio.iter_table_csv(self.model, queryset)),
+            copy_export.table_csv_chunks(self.model, queryset),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.model._meta.db_table}.csv"'

@@ -2,9 +2,10 @@
 
     python manage.py export_ods DIR
 
-Writes DIR/<erd table>.csv in the ODS CSV format (fitness.csvio). Each file
-is written under a temporary name and renamed when complete, so a failed run
-never leaves a half-written file behind.
+Writes DIR/<erd table>.csv in the ODS CSV format (fitness.csvio), through
+fitness.copy_export: COPY on PostgreSQL, csvio's Python writer elsewhere (the
+same bytes). Each file is written under a temporary name and renamed when
+complete, so a failed run never leaves a half-written file behind.
 """
 import os
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from fitness import csvio
+from fitness import copy_export, csvio
 from fitness.core.tables import ods_models
 
 
@@ -26,8 +27,8 @@ def export_ods(directory, report=None):
         partial = path.with_name(path.name + ".tmp")
         started = time.monotonic()
         try:
-            with open(partial, "w", encoding="utf-8", newline="") as fileobj:
-                counts[model._meta.db_table] = csvio.export_table(model, fileobj)
+            with open(partial, "wb") as fileobj:
+                counts[model._meta.db_table] = copy_export.write_table_csv(model, fileobj)
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
