@@ -4,31 +4,50 @@
   table takes its row count from the planner statistics (pg_class.reltuples)
   instead of a full `COUNT(*)`.
 - `OdsModelAdmin`: the base ModelAdmin. No full result count, no facets, the
-  estimated paginator, CSV-only import/export through the ERD resources
-  (formula-escaped by `csvio`; the export streams, through COPY on PostgreSQL), an all-or-nothing import whose result page
-  lists every bad row (row number, column, reason), and separate import and
-  export permissions (django-import-export checks `<app>.import_<model>` and
-  `<app>.export_<model>`; without them there is no button and the view is 403).
+  estimated paginator, CSV export through the ERD resources' format form
+  (formula-escaped by `csvio`; the export streams, through COPY on PostgreSQL),
+  and a CSV import page on the import engine (`table_import`): upload, a
+  preview ("N new, N changed, N same" and the new rows and changed cells), then
+  confirm (one transaction, all-or-nothing) or cancel. A refused file lists its
+  first problems (row, column, reason, detail) and counts all of them per
+  column and reason. Between preview and confirm the file waits, compressed, in
+  `fitness.models.PendingImport`, never on disk. Import and export are separate
+  permissions (`<app>.import_<model>`, `<app>.export_<model>`, as
+  django-import-export names them; without them there is no button and the
+  view is 403).
+- `ImportSizeLimitHandler`: the first upload handler; drops an uploaded file
+  over `settings.ODS_ADMIN_IMPORT_MAX_BYTES` before any of it is stored.
 """
 import datetime as dt
+import io
+import uuid
+import zlib
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.paginator import Paginator
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Max, Min
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV
 from import_export.forms import ExportForm
 from import_export.signals import post_export
 
-from fitness import copy_export
+from fitness import copy_export, csvio, table_import
 from fitness.core.dialect import Dialect
+from fitness.import_sources import CsvSource
+from fitness.models import PendingImport
 
 # Below this many estimated rows an exact count is cheap enough to run.
 EXACT_COUNT_LIMIT = 100_000
@@ -138,7 +157,7 @@ class OdsModelAdmin(ImportExportModelAdmin):
     formats = [CSV]
     # A fixed set of columns: the header must be the ERD's, so no field picker.
     export_form_class = ExportForm
-    import_error_display = ("message", "row")
+    import_template_name = "admin/ods_import.html"
 
     def export_action(self, request):
         """The export view (django-import-export's public hook): the same
@@ -176,30 +195,219 @@ class OdsModelAdmin(ImportExportModelAdmin):
         post_export.send(sender=None, model=self.model)
         return response
 
-    def get_import_data_kwargs(self, **kwargs):
-        """Roll back on row validation errors too, not only on exceptions."""
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
+    # -- import ----------------------------------------------------------------------------------------
+    # django-import-export's URLs and change-list button stay ("<app>_<model>_import" and
+    # "..._process_import", both behind has_import_permission); its import flow (a SELECT, constraint
+    # queries and a savepoint per row; the file kept in a temporary file) is replaced by the engine.
 
-    def process_result(self, result, request):
-        """After the confirmed import: if anything went wrong (e.g. a row changed
-        between preview and confirm) nothing was saved; show the errors again
-        instead of a success message."""
-        if result.has_errors() or result.has_validation_errors():
-            messages.error(request, _("Import refused, nothing was saved. Fix the rows listed below."))
-            context = self.admin_site.each_context(request)
-            context.update(
-                {
-                    "title": _("Import"),
-                    "opts": self.model._meta,
-                    "result": result,
-                    "form": self.create_import_form(request),
-                    "import_error_display": self.import_error_display,
-                    "fields_list": [],
-                }
-            )
-            request.current_app = self.admin_site.name
-            return TemplateResponse(request, [self.import_template_name], context)
-        return super().process_result(result, request)
+    def import_action(self, request, **kwargs):
+        """GET: the upload form, showing the header the file must have. POST: preview the uploaded file
+        with the engine (nothing is written): a refused file shows its problems and is kept nowhere; an
+        accepted one is kept, compressed, as a PendingImport and the page shows what confirming would do."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        sweep_pending_imports()
+        if request.method != "POST":
+            return self.import_page(request, ImportUploadForm())
+        form = ImportUploadForm(request.POST, request.FILES)
+        refused_name = refused_upload(request)
+        if refused_name is not None:
+            return self.import_page(request, ImportUploadForm(), upload_error=too_big_message(refused_name))
+        if not form.is_valid():
+            return self.import_page(request, form)
+        upload = form.cleaned_data["import_file"]
+        if upload.size > settings.ODS_ADMIN_IMPORT_MAX_BYTES:  # when the limit handler is not installed
+            upload.close()
+            return self.import_page(request, ImportUploadForm(), upload_error=too_big_message(upload.name))
+        data = read_upload(upload)
+        try:
+            [outcome] = table_import.import_tables([CsvSource(self.model, io.BytesIO(data), upload.name)],
+                                                   mode="preview")
+        except csvio.ImportRefused as refused:
+            return self.import_page(request, ImportUploadForm(), refused=refused, file_name=upload.name)
+        pending = PendingImport.objects.create(
+            user=request.user, table=self.model._meta.db_table, file_name=upload.name,
+            data=zlib.compress(data, PENDING_COMPRESSION_LEVEL),
+            rows=outcome.rows, new=outcome.new, changed=outcome.changed, same=outcome.same,
+        )
+        return self.import_page(request, ImportUploadForm(), pending=pending, outcome=outcome)
 
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """Confirm (or, with `cancel`, drop) the caller's pending import of this table named by `token`.
+        Confirm imports the kept file with the engine in `upsert` mode and deletes the pending import in
+        the same transaction: all or nothing, and a token works once."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        sweep_pending_imports()
+        pending_imports = PendingImport.objects.filter(
+            token=parse_token(request.POST.get("token")), user=request.user, table=self.model._meta.db_table)
+        if "cancel" in request.POST:
+            if pending_imports.delete()[0]:
+                messages.info(request, _("Import cancelled: nothing was saved and the uploaded file is gone."))
+            return HttpResponseRedirect(self.import_url())
+        try:
+            with transaction.atomic():
+                pending = pending_imports.select_for_update().first()
+                if pending is None:
+                    raise PendingImport.DoesNotExist
+                source = CsvSource(self.model, io.BytesIO(zlib.decompress(pending.data)), pending.file_name)
+                [outcome] = table_import.import_tables([source], mode="upsert")
+                pending.delete()
+        except PendingImport.DoesNotExist:
+            messages.error(request, _(
+                "There is no such pending import (already confirmed or cancelled, or older than %(minutes)s "
+                "minutes): nothing was imported. Upload the file again."
+            ) % {"minutes": settings.ODS_ADMIN_IMPORT_PENDING_MINUTES})
+            return HttpResponseRedirect(self.import_url())
+        except csvio.ImportRefused as refused:
+            # The data changed since the preview (e.g. a parent row was deleted): nothing was saved, and the
+            # kept file goes too (it would be refused again).
+            file_name = pending.file_name
+            pending_imports.delete()
+            return self.import_page(request, ImportUploadForm(), refused=refused, file_name=file_name,
+                                    at_confirm=True)
+        messages.success(request, _("Imported %(file)s: %(new)s new, %(changed)s changed, %(same)s unchanged") % {
+            "file": pending.file_name, "new": f"{outcome.new:,}", "changed": f"{outcome.changed:,}",
+            "same": f"{outcome.same:,}"})
+        if (outcome.new, outcome.changed) != (pending.new, pending.changed):
+            messages.warning(request, _(
+                "The table changed after the preview, which counted %(new)s new and %(changed)s changed rows."
+            ) % {"new": f"{pending.new:,}", "changed": f"{pending.changed:,}"})
+        return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+
+    def import_url(self):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+
+    def import_page(self, request, form, *, upload_error="", refused=None, file_name="", at_confirm=False,
+                    pending=None, outcome=None):
+        """The import page: the upload form, and a refusal or a preview when there is one."""
+        header = csvio.erd_header(self.model)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import %(name)s") % {"name": self.opts.verbose_name_plural},
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+            "expected_header": ",".join(header),
+            "max_size": size_label(settings.ODS_ADMIN_IMPORT_MAX_BYTES),
+            "pending_minutes": settings.ODS_ADMIN_IMPORT_PENDING_MINUTES,
+            "has_export_permission": self.has_export_permission(request),
+            "file_name": file_name,
+            "upload_error": upload_error,
+        }
+        if refused is not None:
+            context["refused"] = {
+                "total": refused.total,
+                "errors": refused.errors[:csvio.MAX_LISTED_ERRORS],
+                "counts": sorted(((column, reason, count) for (_table, column, reason), count
+                                  in refused.counts.items()), key=lambda item: (-item[2], item[0], item[1])),
+                "at_confirm": at_confirm,
+            }
+        if pending is not None:
+            new_rows = [change for change in outcome.samples if change.kind == "new"]
+            context.update({
+                "pending": pending,
+                "outcome": outcome,
+                "counts": f"{outcome.new:,} new, {outcome.changed:,} changed, {outcome.same:,} same",
+                "header": header,
+                "new_rows": [(change, [new for _column, _old, new in change.cells]) for change in new_rows],
+                "changed_rows": [change for change in outcome.samples if change.kind == "changed"],
+                "samples_cut": len(outcome.samples) < outcome.new + outcome.changed,
+                "samples_shown": len(outcome.samples),
+            })
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+
+# Fast: the file is compressed once per preview and held for minutes; CSV still shrinks several times.
+PENDING_COMPRESSION_LEVEL = 1
+
+
+class ImportUploadForm(forms.Form):
+    import_file = forms.FileField(label=_("CSV file"))
+
+
+def sweep_pending_imports():
+    """Delete the pending imports older than settings.ODS_ADMIN_IMPORT_PENDING_MINUTES (abandoned previews)."""
+    cutoff = timezone.now() - dt.timedelta(minutes=settings.ODS_ADMIN_IMPORT_PENDING_MINUTES)
+    PendingImport.objects.filter(created__lt=cutoff).delete()
+
+
+def parse_token(text):
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
+
+
+def read_upload(upload):
+    """The uploaded file's bytes; the upload is closed (a temporary file is deleted) at once."""
+    try:
+        return b"".join(upload.chunks())
+    finally:
+        upload.close()
+
+
+def size_label(size):
+    """A byte count as a person reads it: 50 MB, 1.5 MB, 64 KB, 2,000 bytes."""
+    mb, kb = 1024 * 1024, 1024
+    if size >= mb:
+        return f"{size // mb:,} MB" if size % mb == 0 else f"{size / mb:,.1f} MB"
+    if size >= kb and size % kb == 0:
+        return f"{size // kb:,} KB"
+    return f"{size:,} bytes"
+
+
+def too_big_message(file_name):
+    return _(
+        "%(file)s is bigger than the admin's import limit of %(limit)s (settings.ODS_ADMIN_IMPORT_MAX_BYTES): "
+        "nothing was read or kept. Import bigger files with python manage.py import_ods."
+    ) % {"file": file_name, "limit": size_label(settings.ODS_ADMIN_IMPORT_MAX_BYTES)}
+
+
+def refused_upload(request):
+    """The name of a file that ImportSizeLimitHandler dropped from this request, or None."""
+    refused = getattr(request, "refused_uploads", None)
+    return refused[0] if refused else None
+
+
+class ImportSizeLimitHandler(FileUploadHandler):
+    """The first of settings.FILE_UPLOAD_HANDLERS: an uploaded file over settings.ODS_ADMIN_IMPORT_MAX_BYTES
+    is skipped before Django's handlers keep any of it (in memory or in a temporary file) when the request's
+    length already says so, or as soon as its bytes pass the limit (what was kept is deleted). The rest of
+    the body is read and dropped, so the other form fields (the CSRF token) still arrive and the import page
+    can say why; `request.refused_uploads` names the skipped files. Requests without files (every other
+    admin POST) never reach it."""
+
+    # A body this much longer than the limit cannot hold a file under the limit (the rest is a few form
+    # fields and multipart boundaries).
+    FORM_BYTES = 64 * 1024
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = settings.ODS_ADMIN_IMPORT_MAX_BYTES
+        self.body_too_big = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.body_too_big = content_length > self.limit + self.FORM_BYTES
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.body_too_big or (self.content_length or 0) > self.limit:
+            self.skip()
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.skip()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler's file
+
+    def skip(self):
+        if self.request is not None:
+            if not hasattr(self.request, "refused_uploads"):
+                self.request.refused_uploads = []
+            self.request.refused_uploads.append(self.file_name)
+        raise SkipFile

@@ -1,6 +1,11 @@
 """Bookkeeping of the ODS's own jobs (not ERD tables): seed runs, so that
-`seed_ods --append` can continue a chain, and saved data-quality runs."""
+`seed_ods --append` can continue a chain, saved data-quality runs, and admin imports awaiting
+confirmation."""
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class SeedRun(models.Model):
@@ -49,3 +54,29 @@ class QualityRun(models.Model):
 
     def __str__(self):
         return f"quality run {self.pk} at {self.started_at:%Y-%m-%d %H:%M}: {'pass' if self.success else 'FAIL'}"
+
+
+class PendingImport(models.Model):
+    """An admin CSV import between its preview and its confirmation: the uploaded file (zlib-compressed)
+    and the preview's counts. Confirm imports these bytes and deletes the row in the same transaction;
+    cancel deletes it; every import page view first deletes those older than
+    `settings.ODS_ADMIN_IMPORT_PENDING_MINUTES`. Nothing of the upload is kept on disk, and a refused
+    preview stores nothing."""
+
+    token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    table = models.CharField(max_length=64, help_text="The ERD table the file is for (db_table).")
+    file_name = models.CharField(max_length=255)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    data = models.BinaryField(help_text="The uploaded file's bytes, zlib-compressed.")
+    rows = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    same = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "ods_pending_import"
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"pending import of {self.file_name} into {self.table} ({self.created:%Y-%m-%d %H:%M})"

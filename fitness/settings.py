@@ -121,6 +121,25 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
+# The admin's import page (fitness.admin_support): a bigger upload is refused (its bytes are read off the
+# connection and dropped, never stored) with a pointer to `manage.py import_ods`; a previewed file waits
+# this many minutes for its confirmation (in fitness.models.PendingImport, compressed) before it is swept away.
+ODS_ADMIN_IMPORT_MAX_BYTES = int(os.environ.get("ODS_ADMIN_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+ODS_ADMIN_IMPORT_PENDING_MINUTES = int(os.environ.get("ODS_ADMIN_IMPORT_PENDING_MINUTES", "30"))
+
+# Uploads: a file above FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file in FILE_UPLOAD_TEMP_DIR
+# (default: the system's), deleted when the request ends; the limit handler first refuses a file over
+# ODS_ADMIN_IMPORT_MAX_BYTES. DATA_UPLOAD_MAX_MEMORY_SIZE caps the rest of a body (form fields), as
+# Django's default does.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+FILE_UPLOAD_HANDLERS = [
+    "fitness.admin_support.ImportSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
