@@ -27,42 +27,37 @@ The format
   one leading apostrophe is removed from a text cell. Numbers, dates and
   booleans are never escaped: `-5.00` is a number, not a formula.
 
-Import is all-or-nothing: `import_tables` runs in one transaction, checks
-every row (cell syntax, field rules, missing foreign keys, check constraints,
-duplicate ids) and, if any row is bad, writes nothing and raises
-`CsvImportError` listing each bad row with file, row number, column and reason.
-Row numbers count data rows: row 1 is the first line under the header (the
-same numbering the admin import page uses).
+Reading follows one strict contract on every path (admin import, `import_ods`, Parquet):
+- the header is exactly the ERD's columns in ERD order, checked for every file before any row is read;
+- each cell must follow the syntax above (`import_rules` holds it, in Python and in SQL): booleans also as
+  t/f, 1/0, yes/no; a timestamp without offset is read in the project's TIME_ZONE; cells are trimmed of
+  spaces except text; a cell longer than `import_rules.MAX_CELL_CHARS`, a NUL character or bytes that are not
+  UTF-8 are errors of that row and column;
+- then each row's values keep the column rules (required, choices, lengths, digits, ranges), its foreign keys
+  name existing rows, its check constraints hold and its id is not on an earlier row of the file;
+- all-or-nothing: one bad row refuses the whole import and nothing is written. `ImportRefused` lists the
+  first `MAX_LISTED_ERRORS` problems in file order (row numbers count data rows: row 1 is the first line
+  under the header, as on the admin import page) and counts every problem per table, column and reason, so
+  a file with millions of bad rows is refused in flat memory.
+`row_import` (SQLite) and `pg_import` (PostgreSQL, set-based) apply it; `table_import` chooses.
 """
 import csv
 import datetime as dt
-import functools
+from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from fitness.core.dialect import Dialect
+from fitness import import_rules
+from fitness.import_rules import TEXT_MARK, field_kind  # noqa: F401 (part of the format's API)
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-TEXT_MARK = "'"
-TRUE_WORDS = {"true", "t", "1", "yes", "y"}
-FALSE_WORDS = {"false", "f", "0", "no", "n"}
-TEXT_TYPES = {"CharField", "TextField", "EmailField", "ForeignKey", "SlugField", "URLField"}
-INTEGER_TYPES = {
-    "IntegerField",
-    "SmallIntegerField",
-    "BigIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "PositiveBigIntegerField",
-}
 EXPORT_CHUNK_ROWS = 5000
-IMPORT_BATCH_ROWS = 2000
+MAX_LISTED_ERRORS = 100
 
 
 # --------------------------------------------------------------------------- columns
@@ -75,21 +70,6 @@ def erd_fields(model):
 def erd_header(model):
     """The CSV header: ERD column names in ERD order."""
     return [field.column for field in erd_fields(model)]
-
-
-def field_kind(field):
-    internal = field.get_internal_type()
-    if internal in TEXT_TYPES:
-        return "text"
-    if internal in INTEGER_TYPES:
-        return "int"
-    return {
-        "BooleanField": "bool",
-        "DateField": "date",
-        "DateTimeField": "datetime",
-        "TimeField": "time",
-        "DecimalField": "decimal",
-    }[internal]
 
 
 # --------------------------------------------------------------------------- writing cells
@@ -190,70 +170,43 @@ def iter_table_csv(model, queryset=None):
 
 # --------------------------------------------------------------------------- reading cells
 
-def parse_bool(cell):
-    word = cell.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(f"expected true or false, got {cell!r}")
-
-
-def parse_date(cell):
-    try:
-        return dt.date.fromisoformat(cell.strip())
-    except ValueError:
-        raise ValueError(f"expected a date like 2024-01-31, got {cell!r}") from None
-
-
-def parse_time(cell):
-    try:
-        return dt.time.fromisoformat(cell.strip())
-    except ValueError:
-        raise ValueError(f"expected a time like 06:30:00, got {cell!r}") from None
-
-
-def parse_datetime(cell):
-    try:
-        value = dt.datetime.fromisoformat(cell.strip())
-    except ValueError:
-        raise ValueError(f"expected a timestamp like 2024-01-31T06:30:00+00:00, got {cell!r}") from None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
-def parse_decimal(cell):
-    try:
-        value = Decimal(cell.strip())
-    except InvalidOperation:
-        raise ValueError(f"expected a number like 49.90, got {cell!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"expected a finite number, got {cell!r}")
-    return value
-
-
-def parse_int(cell):
-    try:
-        return int(cell.strip())
-    except ValueError:
-        raise ValueError(f"expected a whole number, got {cell!r}") from None
-
-
-CELL_PARSERS = {
-    "text": unescape_text,
-    "bool": parse_bool,
-    "date": parse_date,
-    "time": parse_time,
-    "datetime": parse_datetime,
-    "decimal": parse_decimal,
-    "int": parse_int,
-}
-
-
 def parse_cell(field, cell):
-    """The Python value of one CSV cell for `field`; ValueError with a reason if malformed."""
+    """The Python value of one CSV cell for `field`; ValueError(reason) if it breaks the cell syntax."""
     if cell is None or cell == "":
         return None
-    return CELL_PARSERS[field_kind(field)](cell)
+    return import_rules.parse_value(field_kind(field), cell)
+
+
+# --------------------------------------------------------------------------- the header
+
+def header_errors(model, header, source=None):
+    """Errors for a header that is not exactly the ERD's columns in ERD order, naming the columns."""
+    expected = erd_header(model)
+    if header == expected:
+        return []
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    parts = []
+    if missing:
+        parts.append(f"missing column(s) {', '.join(missing)}")
+    if extra:
+        parts.append(f"unknown column(s) {', '.join(extra)}")
+    if repeated:
+        parts.append(f"repeated column(s) {', '.join(repeated)}")
+    reason = "; ".join(parts) or "columns are not in ERD order"
+    return [RowError(model._meta.db_table, 0, "", f"header is wrong ({reason}); expected: {','.join(expected)}",
+                     source=source)]
+
+
+def read_header(binary_file):
+    """The header cells of a CSV file open in binary, leaving the file at the first data row; a UTF-8 byte
+    order mark (spreadsheets write one) is skipped. None for an empty file."""
+    line = binary_file.readline()
+    if not line:
+        return None
+    text = line.decode("utf-8", errors="replace").lstrip("\ufeff")
+    return next(csv.reader([text]), [])
 
 
 # --------------------------------------------------------------------------- errors
@@ -264,49 +217,58 @@ class RowError:
     row: int  # data row number, 1 = first row under the header; 0 = the file itself
     column: str
     reason: str
+    detail: str = ""  # the cell (quoted, cut short) or other specifics; never part of the reason
+    source: str | None = None  # the file's name where it is not <table>.csv
 
     def __str__(self):
-        where = f"{self.table}.csv" if self.row == 0 else f"{self.table}.csv row {self.row}"
+        name = self.source or f"{self.table}.csv"
+        where = name if self.row == 0 else f"{name} row {self.row:,}"
         column = f", column {self.column}" if self.column else ""
-        return f"{where}{column}: {self.reason}"
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{where}{column}: {self.reason}{detail}"
 
 
-class CsvImportError(Exception):
-    """A CSV import was refused; nothing was written. `.errors` lists every bad row."""
+class ErrorLog:
+    """The problems of one import as reported: the first ones in file order (`listed`) and every one
+    counted per (table, column, reason). The engines collect problems in a table of the database and fill
+    this from it, so memory stays flat however many rows are bad."""
 
-    def __init__(self, errors):
-        self.errors = list(errors)
+    def __init__(self, listed=(), counts=None):
+        self.listed = list(listed)
+        self.counts = Counter(counts or {})
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    def __bool__(self):
+        return bool(self.counts)
+
+
+class ImportRefused(Exception):
+    """An import was refused; nothing was written. `.errors` holds the first problems, `.counts` all of
+    them per (table, column, reason); `.total` how many."""
+
+    def __init__(self, log):
+        self.errors = log.listed
+        self.counts = log.counts
+        self.total = log.total
         super().__init__(self.summary())
 
-    def summary(self, limit=20):
-        lines = [f"Import refused, nothing was written: {len(self.errors)} problem(s)."]
+    def summary(self, limit=MAX_LISTED_ERRORS):
+        lines = [f"Import refused, nothing was written: {self.total:,} problem(s)."]
         lines += [f"  {error}" for error in self.errors[:limit]]
-        if len(self.errors) > limit:
-            lines.append(f"  ... and {len(self.errors) - limit} more")
+        if self.total > min(limit, len(self.errors)):
+            lines.append(f"  ... {self.total - min(limit, len(self.errors)):,} more; all problems by column:")
+            for (table, column, reason), count in sorted(self.counts.items(), key=lambda item: -item[1]):
+                lines.append(f"    {table}.{column or '(row)'}: {reason}: {count:,}")
         return "\n".join(lines)
 
 
-def header_errors(model, header):
-    """Errors for a header that is not exactly the ERD's columns in order."""
-    expected = erd_header(model)
-    if header == expected:
-        return []
-    table = model._meta.db_table
-    missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s) {', '.join(missing)}")
-        if extra:
-            parts.append(f"unknown column(s) {', '.join(extra)}")
-        reason = "; ".join(parts)
-    else:
-        reason = "columns are not in ERD order"
-    return [RowError(table, 0, "", f"header is wrong ({reason}); expected: {','.join(expected)}")]
+CsvImportError = ImportRefused  # the name the admin and older callers know
 
 
-# --------------------------------------------------------------------------- validating rows
+# --------------------------------------------------------------------------- check constraints
 
 def field_columns(model):
     """Map from field name and attname to ERD column name."""
@@ -351,200 +313,22 @@ def check_constraints(model):
     return [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
 
 
+def constraint_reason(constraint):
+    return f"breaks the rule {constraint.name}"
+
+
 def constraint_row_errors(instance):
     """(columns, reason) for every check constraint the unsaved `instance` breaks."""
+    from django.core.exceptions import ValidationError
+
     model = type(instance)
     problems = []
     for constraint in check_constraints(model):
         try:
             constraint.validate(model, instance)
         except ValidationError:
-            problems.append(
-                (constraint_columns(model, constraint), f"breaks the rule {constraint.name}")
-            )
+            problems.append((constraint_columns(model, constraint), constraint_reason(constraint)))
     return problems
-
-
-def field_row_errors(instance, exclude):
-    """(column, reason) for field rules (required, choices, lengths, digits)."""
-    columns = field_columns(type(instance))
-    try:
-        instance.clean_fields(exclude=exclude)
-    except ValidationError as error:
-        return [
-            (columns.get(name, name), message)
-            for name, messages in error.message_dict.items()
-            for message in messages
-        ]
-    return []
-
-
-def foreign_key_fields(model):
-    return [field for field in erd_fields(model) if field.is_relation]
-
-
-def missing_foreign_keys(model, rows):
-    """{row number: [(column, reason)]} for foreign-key ids that match no row."""
-    missing = {}
-    for field in foreign_key_fields(model):
-        wanted = {getattr(instance, field.attname) for _, instance in rows} - {None}
-        if not wanted:
-            continue
-        target = field.related_model
-        found = set(target._default_manager.filter(pk__in=wanted).values_list("pk", flat=True))
-        for number, instance in rows:
-            value = getattr(instance, field.attname)
-            if value is not None and value not in found:
-                reason = f"no {target._meta.db_table} row with id {value!r}"
-                missing.setdefault(number, []).append((field.column, reason))
-    return missing
-
-
-@functools.lru_cache(maxsize=None)
-def row_parser(model):
-    """[(field, parse function)] in ERD order; parse functions take a non-empty cell."""
-    return [(field, CELL_PARSERS[field_kind(field)]) for field in erd_fields(model)]
-
-
-def parse_row(model, number, cells):
-    """(instance, errors) for one CSV row; errors are RowErrors for malformed cells."""
-    parsers = row_parser(model)
-    if len(cells) != len(parsers):
-        table = model._meta.db_table
-        return None, [RowError(table, number, "", f"has {len(cells)} cells, expected {len(parsers)}")]
-    values, errors = {}, []
-    for (field, parse), cell in zip(parsers, cells):
-        try:
-            values[field.attname] = parse(cell) if cell else None
-        except ValueError as error:
-            errors.append(RowError(model._meta.db_table, number, field.column, str(error)))
-    return model(**values), errors
-
-
-def row_problems(instance, bad_columns):
-    """Field-rule problems of one parsed row (required, choices, lengths, digits),
-    skipping columns whose cells were already malformed. Foreign keys are checked
-    per batch and check constraints by the database on insert."""
-    model = type(instance)
-    exclude = [f.name for f in erd_fields(model) if f.column in bad_columns or f.is_relation]
-    return field_row_errors(instance, exclude)
-
-
-def insert_rows(model, instances):
-    """INSERT the instances in bulk: COPY on PostgreSQL, one executemany on
-    SQLite (several times faster than bulk_create, whose batches SQLite's
-    parameter limit cuts to ~100 rows)."""
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = erd_fields(model)
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    attnames = [f.attname for f in fields]
-    with connection.cursor() as cursor:
-        if Dialect.for_connection(connection).supports_copy:
-            # psycopg adapts dates, aware timestamps, Decimals and booleans itself;
-            # wrap_database_errors turns its errors into Django's IntegrityError.
-            with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for instance in instances:
-                    copy.write_row([getattr(instance, name) for name in attnames])
-        else:
-            rows = [[f.get_db_prep_save(getattr(i, f.attname), connection) for f in fields] for i in instances]
-            placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
-
-
-def insert_batch(model, rows, errors):
-    """Insert parsed rows in one statement; if the database refuses the batch,
-    go row by row to name each refused row and why (a broken check constraint,
-    or a duplicate id)."""
-    table = model._meta.db_table
-    try:
-        with transaction.atomic():
-            insert_rows(model, [instance for _, instance in rows])
-        return
-    except IntegrityError:
-        pass
-    for number, instance in rows:
-        broken = constraint_row_errors(instance)
-        if broken:
-            errors.extend(RowError(table, number, columns, reason) for columns, reason in broken)
-            continue
-        try:
-            with transaction.atomic():
-                insert_rows(model, [instance])
-        except IntegrityError as error:
-            reason = f"refused by the database (duplicate id?): {str(error).strip()}"
-            errors.append(RowError(table, number, model._meta.pk.column, reason))
-
-
-def check_and_insert_batch(model, rows, errors):
-    """Validate a batch of (number, instance, bad_columns) and insert the good rows.
-    Good rows are inserted even after errors elsewhere, so that rows of later
-    tables are checked against them; the caller rolls everything back."""
-    table = model._meta.db_table
-    missing = missing_foreign_keys(model, [(n, i) for n, i, _ in rows])
-    good = []
-    for number, instance, bad_columns in rows:
-        problems = row_problems(instance, bad_columns)
-        problems += missing.get(number, [])
-        errors.extend(RowError(table, number, column, reason) for column, reason in problems)
-        if not problems and not bad_columns:
-            good.append((number, instance))
-    if good:
-        insert_batch(model, good, errors)
-
-
-def load_table(model, fileobj, errors, progress=None):
-    """Read one CSV table into the database (inside the caller's transaction),
-    appending every problem to `errors`. Returns the number of data rows read."""
-    table = model._meta.db_table
-    reader = csv.reader(fileobj)
-    header = next(reader, None)
-    if header is None:
-        errors.append(RowError(table, 0, "", "file is empty (expected a header line)"))
-        return 0
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]  # tolerate a UTF-8 byte order mark from spreadsheets
-    bad_header = header_errors(model, header)
-    if bad_header:
-        errors.extend(bad_header)
-        return 0
-    batch, count = [], 0
-    for count, cells in enumerate(reader, start=1):
-        instance, cell_errors = parse_row(model, count, cells)
-        errors.extend(cell_errors)
-        if instance is not None:
-            batch.append((count, instance, {e.column for e in cell_errors}))
-        if len(batch) >= IMPORT_BATCH_ROWS:
-            check_and_insert_batch(model, batch, errors)
-            batch = []
-            if progress:
-                progress(table, count)
-    if batch:
-        check_and_insert_batch(model, batch, errors)
-    if progress:
-        progress(table, count)
-    return count
-
-
-def import_table(model, fileobj, progress=None):
-    """Import one table from a CSV text file, all-or-nothing. Returns rows imported."""
-    return import_tables([(model, fileobj)], progress=progress)[model._meta.db_table]
-
-
-def import_tables(sources, progress=None):
-    """Import [(model, text file), ...] in the given order (parents before children)
-    in one transaction. Returns {table: rows}; raises CsvImportError, having
-    written nothing, if any row of any table is bad."""
-    errors, counts = [], {}
-    with transaction.atomic():
-        for model, fileobj in sources:
-            counts[model._meta.db_table] = load_table(model, fileobj, errors, progress)
-        if errors:
-            transaction.set_rollback(True)
-    if errors:
-        raise CsvImportError(errors)
-    return counts
 
 
 # --------------------------------------------------------------------------- files of the 23 tables

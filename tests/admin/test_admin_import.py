@@ -146,10 +146,6 @@ def test_preview_counts_new_changed_and_same_and_shows_the_changed_cells(superus
     assert str(pending.token) in page
 
 
-@pytest.mark.xfail(connection.vendor == "sqlite", strict=True, reason=(
-    "table_import.Stage.samples compares the cursor's values in Python; on SQLite the staged table's date, "
-    "datetime and boolean columns come back as text and integers while the target's come back as date, "
-    "datetime and bool, so every such cell of a changed row is listed as changed"))
 def test_a_changed_row_shows_only_its_changed_cells(superuser_client, dataset):
     text, old_name, _ = members_file_with_one_change_and_one_new_row()
     [changed] = upload(superuser_client, Member, text).context["changed_rows"]

@@ -1,69 +1,114 @@
-"""Import all 23 ODS tables from a directory of CSV files, all-or-nothing.
+"""Import the 23 ODS tables from a directory written by `export_ods` (CSV or Parquet), all-or-nothing.
 
-    python manage.py import_ods DIR [--flush]
+    python manage.py import_ods DIR            # into an empty database (refused at once if it holds data)
+    python manage.py import_ods DIR --flush    # replace the data (in the same transaction)
+    python manage.py import_ods DIR --upsert   # add new ids, update changed rows, leave the same alone
 
-Reads DIR/<erd table>.csv (as written by export_ods or seed_ods --csv-dir),
-parents before children, in one transaction. Every row is checked (cell
-syntax, field rules, foreign keys, check constraints, duplicate ids); if any
-row of any file is bad, nothing is written, each bad row is listed with file,
-row number, column and reason, and the command exits non-zero. --flush empties
-the 23 tables first (in the same transaction, so a refused import keeps the
-old data).
+The contract (`fitness/csvio.py`): headers exactly the ERD's (checked for all files before any row is
+read), every cell and row checked, one transaction; a refused import writes nothing, lists its first 100
+problems with file, row, column and reason, counts all of them per column and reason, and exits 1.
+On PostgreSQL each file is COPYed into a staging table and checked set-based (`fitness/table_import.py`).
 """
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from fitness import csvio
 from fitness.core.tables import ods_models
-
-SHOWN_ERRORS = 50
-
-
-def missing_files(directory):
-    paths = [csvio.table_path(directory, model) for model in ods_models()]
-    return [str(path) for path in paths if not path.exists()]
+from fitness.import_sources import CsvSource, RowsSource
+from fitness.table_import import ImportNotPossible, import_tables
 
 
-def import_ods(directory, flush=False, progress=None):
-    """Import the 23 tables from `directory`; returns {table: rows}. Raises
-    CommandError for missing files and csvio.CsvImportError for bad rows."""
-    missing = missing_files(directory)
+def detect_format(directory):
+    directory = Path(directory)
+    first = ods_models()[0]._meta.db_table
+    if (directory / f"{first}.csv").exists():
+        return "csv"
+    if (directory / first).is_dir():
+        return "parquet"
+    return "csv"  # and the missing files are named
+
+
+def missing_inputs(directory, fmt):
+    directory = Path(directory)
+    if fmt == "csv":
+        paths = [csvio.table_path(directory, model) for model in ods_models()]
+        return [str(path) for path in paths if not path.is_file()]
+    paths = [directory / model._meta.db_table for model in ods_models()]
+    return [str(path) for path in paths if not path.is_dir()]
+
+
+def open_sources(directory, fmt, files):
+    """A source per ODS table, parents first; CSV files are closed by the `files` ExitStack."""
+    if fmt == "csv":
+        return [files.enter_context(_closing(CsvSource.from_path(model, csvio.table_path(directory, model))))
+                for model in ods_models()]
+    from fitness import parquetio
+
+    sources = []
+    for model in ods_models():
+        try:
+            columns = parquetio.parquet_columns(directory, model)
+        except parquetio.ParquetFormatError as error:
+            raise CommandError(str(error)) from None
+        sources.append(RowsSource(model, columns, lambda model=model: parquetio.parquet_rows(directory, model),
+                                  name=f"{model._meta.db_table}/ (Parquet)"))
+    return sources
+
+
+class _closing:
+    def __init__(self, source):
+        self.source = source
+
+    def __enter__(self):
+        return self.source
+
+    def __exit__(self, *exc):
+        self.source.close()
+
+
+def import_ods(directory, *, fmt=None, flush=False, upsert=False, progress=None):
+    """Import the 23 tables from `directory`; returns [TableOutcome]. Raises CommandError for a missing
+    input, ImportNotPossible for a populated target, csvio.ImportRefused for bad files."""
+    fmt = fmt or detect_format(directory)
+    missing = missing_inputs(directory, fmt)
     if missing:
-        raise CommandError(f"Missing CSV file(s): {', '.join(missing)}")
-    models = ods_models()
-    with transaction.atomic(), ExitStack() as files:
-        if flush:
-            for model in reversed(models):
-                model._default_manager.all().delete()
-        sources = [
-            (model, files.enter_context(open(csvio.table_path(directory, model), encoding="utf-8-sig", newline="")))
-            for model in models
-        ]
-        return csvio.import_tables(sources, progress=progress)
+        raise CommandError(f"Missing {'CSV file' if fmt == 'csv' else 'Parquet dataset'}(s): {', '.join(missing)}")
+    with ExitStack() as files:
+        sources = open_sources(directory, fmt, files)
+        return import_tables(sources, mode="upsert" if upsert else "insert", flush=flush, progress=progress)
 
 
 class Command(BaseCommand):
-    help = "Import the 23 ODS tables from DIR/<table>.csv, all-or-nothing."
+    help = "Import the 23 ODS tables from an export_ods directory (CSV or Parquet), all-or-nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("directory")
-        parser.add_argument("--flush", action="store_true", help="Empty the ODS tables first (same transaction).")
+        parser.add_argument("--format", choices=["csv", "parquet"], help="default: what the directory holds")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--flush", action="store_true", help="Empty the ODS tables first (same transaction).")
+        mode.add_argument("--upsert", action="store_true",
+                          help="Keep existing rows: insert new ids, update changed rows.")
 
-    def handle(self, *args, directory, flush, **options):
+    def handle(self, *args, directory, format, flush, upsert, **options):
         started = time.monotonic()
 
-        def progress(table, rows):
-            rate = rows / max(time.monotonic() - started, 1e-6)
-            self.stderr.write(f"  {table:<26} {rows:>10,} rows read  ({rate:,.0f} rows/s overall)")
+        def progress(outcome):
+            rate = outcome.rows / outcome.seconds if outcome.seconds else 0
+            changes = f"  {outcome.new:,} new, {outcome.changed:,} changed, {outcome.same:,} same" if upsert else ""
+            self.stderr.write(f"  {outcome.table:<26} {outcome.rows:>10,} rows  {rate:>10,.0f} rows/s{changes}")
 
         try:
-            counts = import_ods(directory, flush=flush, progress=progress)
-        except csvio.CsvImportError as error:
-            raise CommandError(error.summary(limit=SHOWN_ERRORS)) from None
+            outcomes = import_ods(directory, fmt=format, flush=flush, upsert=upsert, progress=progress)
+        except csvio.ImportRefused as refused:
+            raise CommandError(refused.summary()) from None
+        except ImportNotPossible as error:
+            raise CommandError(str(error)) from None
+        rows = sum(outcome.rows for outcome in outcomes)
+        seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
-            f"Imported {len(counts)} tables, {sum(counts.values()):,} rows from {directory} "
-            f"in {time.monotonic() - started:.1f}s"
+            f"Imported {len(outcomes)} tables, {rows:,} rows from {directory} in {seconds:.1f}s "
+            f"({rows / max(seconds, 1e-9):,.0f} rows/s)"
         ))
