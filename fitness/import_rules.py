@@ -330,33 +330,38 @@ def sql_fast_conditions(field, cell_sql, escaped=True):
     trimmed = cell_sql  # a cell with spaces around takes the thorough way
     conditions = []
     if kind == "text":
-        value = sql_cast(field, cell_sql, escaped)
+        # On the raw cell: an escaped value (a leading apostrophe) fails the choices here and takes the
+        # thorough way; unescaping every cell would cost a copy of each.
         if not field.max_length:  # varchar(n) refuses longer text itself
             conditions.append(f"length({cell_sql}) <= {MAX_CELL_CHARS}")
         if not field.blank:
-            conditions.append(f"{value} <> ''")
+            empty = "('', '''')" if escaped else "('')"  # a lone apostrophe is the empty string
+            conditions.append(f"{cell_sql} NOT IN {empty}")
         if field.choices:
-            conditions.append(f"{value} IN {sql_words(choice_values(field))}")
+            conditions.append(f"{cell_sql} IN {sql_words(choice_values(field))}")
         if field.get_internal_type() == "EmailField":
-            conditions.append(f"{value} ~ {sql_literal(EMAIL_PATTERN)}")
+            conditions.append(f"{sql_cast(field, cell_sql, escaped)} ~ {sql_literal(EMAIL_PATTERN)}")
     elif kind == "bool":
         conditions.append(f"lower({trimmed}) IN {sql_words(TRUE_WORDS + FALSE_WORDS)}")
     elif kind == "decimal":
-        # NaN and Infinity hold an n; PostgreSQL would round extra decimal places away without a word.
-        conditions.append(f"strpos(lower({trimmed}), 'n') = 0")
-        conditions.append(f"scale({trimmed}::numeric) <= {field.decimal_places}")
+        # No cast here (a bad cell must not stop the scan; COPY refuses it later). NaN and Infinity hold an
+        # n; PostgreSQL would round extra decimal places away without a word, so count them.
+        places = f"(strpos({trimmed}, '.') = 0 OR length({trimmed}) - strpos({trimmed}, '.') <= {field.decimal_places})"
+        conditions.append(f"strpos(lower({trimmed}), 'n') = 0 AND {places}")
     elif kind == "date":
         conditions.append(f"{trimmed} LIKE '____-__-__'")
     elif kind == "time":
         conditions.append(f"{trimmed} LIKE '__:__:__%' AND length({trimmed}) <= 15 "
                           f"AND (length({trimmed}) = 8 OR substr({trimmed}, 9, 1) = '.') "
-                          f"AND left({trimmed}, 2) < '24' AND substr({trimmed}, 7, 2) < '60'")
+                          f"AND left({trimmed}, 2) < '24' COLLATE \"C\" AND substr({trimmed}, 7, 2) < '60' COLLATE \"C\"")
     elif kind == "datetime":
         suffix = f"substr({trimmed}, 20)"
+        clock = (f"substr({trimmed}, 12, 2) < '24' COLLATE \"C\" AND substr({trimmed}, 18, 2) < '60' COLLATE \"C\"")
+        # The export's own spelling first, one LIKE; any other spelling the contract allows after.
         conditions.append(
-            f"({trimmed} LIKE '____-__-__T__:__:__%' OR {trimmed} LIKE '____-__-__ __:__:__%') "
-            f"AND substr({trimmed}, 12, 2) < '24' AND substr({trimmed}, 18, 2) < '60' "
-            f"AND ({suffix} IN ('', 'Z', '+00:00') OR {suffix} ~ {sql_literal(SUFFIX_PATTERN)})")
+            f"CASE WHEN {trimmed} LIKE '____-__-__T__:__:__+00:00' THEN {clock} "
+            f"ELSE ({trimmed} LIKE '____-__-__T__:__:__%' OR {trimmed} LIKE '____-__-__ __:__:__%') AND {clock} "
+            f"AND ({suffix} IN ('', 'Z', '.000000Z') OR {suffix} ~ {sql_literal(SUFFIX_PATTERN)}) END")
     if not conditions:
         return "true"
     return f"({cell_sql} IS NULL OR ({' AND '.join(conditions)}))"

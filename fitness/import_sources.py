@@ -28,6 +28,7 @@ class CsvSource:
     name: str = ""
     escaped_text = True
     kind = "csv"
+    can_resend = True  # the bytes can be read again (COPY into staging, then into the table)
     _header: list | None = field(default=None, init=False)
     _data_start: int = field(default=0, init=False)
 
@@ -49,8 +50,8 @@ class CsvSource:
         """Back to the first data row (after a refused COPY, to find the bad rows)."""
         self.file.seek(self._data_start)
 
-    def chunks(self):
-        """The data rows' bytes, as read (for COPY)."""
+    def copy_chunks(self):
+        """The data rows' bytes, as read (for COPY), from where the file stands."""
         self.header()
         while chunk := self.file.read(COPY_CHUNK_BYTES):
             yield chunk
@@ -85,6 +86,7 @@ class RowsSource:
     columns: list
     rows: object  # callable returning an iterator of tuples
     name: str = ""
+    batches: object = None  # optional callable returning Arrow record batches of the same rows
     escaped_text = False
     kind = "rows"
 
@@ -94,12 +96,41 @@ class RowsSource:
     def header(self):
         return list(self.columns)
 
+    @property
+    def can_resend(self):
+        return self.batches is not None
+
+    def rewind(self):
+        pass  # copy_chunks reads the batches anew
+
+    def copy_chunks(self):
+        """The rows as CSV bytes for COPY, written by Arrow a batch at a time (no Python per value): strings
+        always quoted, so an empty string is `""` and NULL the bare empty cell; timestamps in UTC with Z."""
+        import pyarrow
+        import pyarrow.csv
+
+        options = pyarrow.csv.WriteOptions(include_header=False)
+        for batch in self.batches():
+            buffer = io.BytesIO()
+            pyarrow.csv.write_csv(in_utc(batch), buffer, options)
+            yield buffer.getvalue()
+
     def typed_rows(self):
         for number, values in enumerate(self.rows(), start=1):
             yield number, values
 
     def close(self):
         pass
+
+
+def in_utc(batch):
+    """The batch with its timestamps labelled UTC (the same instants), which Arrow writes with a Z (a
+    "+00:00" label would be written "+0000", outside the contract)."""
+    import pyarrow
+
+    columns = [column.cast(pyarrow.timestamp(column.type.unit, tz="UTC"))
+               if pyarrow.types.is_timestamp(column.type) else column for column in batch.columns]
+    return pyarrow.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
 def has_bad_bytes(cell):

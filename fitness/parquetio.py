@@ -686,6 +686,15 @@ def parquet_rows(directory, model, batch_rows=BATCH_ROWS):
     int, bool, date, time, datetime aware in UTC, Decimal, None for NULL),
     read `batch_rows` at a time. Every file's columns are checked before this
     returns, so a bad dataset raises ParquetFormatError here, not half-way."""
+    batches = parquet_batches(directory, model, batch_rows)
+    return (row for batch in batches for row in zip(*(column.to_pylist() for column in batch.columns)))
+
+
+def parquet_batches(directory, model, batch_rows=BATCH_ROWS):
+    """The dataset as Arrow record batches, columns in ERD order with the types
+    `parquet_rows` reads (text as string, timestamps in UTC, ...): for loaders
+    that convert whole columns (the import engine writes them as CSV for COPY).
+    Checks every file first, as `parquet_rows`."""
     table = model._meta.db_table
     fields = csvio.erd_fields(model)
     names = [field.column for field in fields]
@@ -696,15 +705,15 @@ def parquet_rows(directory, model, batch_rows=BATCH_ROWS):
         check_file(model, path, columns)
         casts = [_canonical(csvio.field_kind(field), columns[field.column]) for field in fields]
         plans.append((path, casts))
-    return _iter_rows(table, names, plans, batch_rows)
+    return _iter_batches(table, names, plans, batch_rows)
 
 
-def _iter_rows(table, names, plans, batch_rows):
+def _iter_batches(table, names, plans, batch_rows):
     for path, casts in plans:
         parquet = _open(table, path)
         try:
             for batch in parquet.iter_batches(batch_size=batch_rows, columns=names, use_threads=True):
-                lists = []
+                columns = []
                 for name, column, cast in zip(names, batch.columns, casts):
                     if cast is not None and column.type != cast:
                         try:
@@ -712,7 +721,7 @@ def _iter_rows(table, names, plans, batch_rows):
                         except pa.ArrowInvalid as error:
                             raise ParquetFormatError(table, f"cannot be read as {cast}: {error}", [name], path) \
                                 from None
-                    lists.append(column.to_pylist())
-                yield from zip(*lists)
+                    columns.append(column)
+                yield pa.RecordBatch.from_arrays(columns, names=names)
         finally:
             parquet.close()

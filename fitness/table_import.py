@@ -16,10 +16,14 @@ back with a count per column and reason, so memory stays flat. A table with prob
 (later tables would only fail on their missing parents) and the transaction rolls back: nothing is written.
 """
 import datetime as dt
+import queue
+import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from fitness import csvio, import_rules
@@ -28,6 +32,7 @@ from fitness.core.dialect import Dialect, sql_literal
 MODES = ("insert", "upsert", "preview")
 SQLITE_BATCH_ROWS = 2000
 PREVIEW_SAMPLES = 50
+APOSTROPHE = "''''"  # SQL for the one-character string '
 
 
 class ImportNotPossible(Exception):
@@ -53,6 +58,7 @@ class TableOutcome:
     same: int = 0
     seconds: float = 0.0
     samples: list = field(default_factory=list)
+    way: str = ""  # "copy": checked cheaply, COPYed in; "checked": every rule set-based; "rows": parsed in Python
 
 
 def import_tables(sources, *, mode="insert", flush=False, progress=None):
@@ -63,21 +69,27 @@ def import_tables(sources, *, mode="insert", flush=False, progress=None):
         raise ValueError(f"mode must be one of {MODES}")
     refuse_bad_headers(sources)
     dialect = Dialect.current()
-    with transaction.atomic():
-        if flush:
-            from fitness.seeding.run import flush_ods
-            flush_ods()
-        elif mode == "insert":
-            refuse_populated_targets([source.model for source in sources])
-        engine = Engine(dialect, [s.model._meta.db_table for s in sources], mode)
-        try:
-            outcomes = engine.run(sources, progress)
-        except BaseException:
-            engine.drop_work_tables(failing=True)
-            raise
-        engine.drop_work_tables()
-        if mode == "preview":
-            transaction.set_rollback(True)
+    # Only an import that owns its transaction may stage on a second connection: that connection's staging
+    # tables can be dropped only once no transaction of ours reads them any more.
+    engine = Engine(dialect, [s.model._meta.db_table for s in sources], mode,
+                    alongside=dialect.is_postgres and not connection.in_atomic_block)
+    try:
+        with transaction.atomic():
+            if flush:
+                from fitness.seeding.run import flush_ods
+                flush_ods()
+            elif mode == "insert":
+                refuse_populated_targets([source.model for source in sources])
+            try:
+                outcomes = engine.run(sources, progress)
+            except BaseException:
+                engine.drop_work_tables(failing=True)
+                raise
+            engine.drop_work_tables()
+            if mode == "preview":
+                transaction.set_rollback(True)
+    finally:
+        engine.close_helper()
     if mode != "preview" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             dialect.vacuum(cursor, [outcome.table for outcome in outcomes])
@@ -107,19 +119,27 @@ def refuse_populated_targets(models):
 
 
 class Engine:
-    def __init__(self, dialect, tables, mode):
+    def __init__(self, dialect, tables, mode, alongside=False):
         self.dialect = dialect
         self.mode = mode
+        self.alongside = alongside
         self.order = {table: index for index, table in enumerate(tables)}
         self.suffix = uuid.uuid4().hex[:16]
         self.errors_table = f"import_errors_{self.suffix}"
         self.work_tables = []
         self.bulk_rebuild = []
+        self.names = {}  # table: the name messages give its file
+        self._helper = None  # a second connection (PostgreSQL), for staging alongside the load
+        self.helper_tables = []  # staging tables it committed: dropped when the import ends
 
     # -- the run ----------------------------------------------------------------------------------------
     def run(self, sources, progress):
         with connection.cursor() as cursor:
             self.create_errors_table(cursor)
+            if self.dialect.is_postgres:
+                # Room to hash parents' ids and sort new indexes (the seed's loader asks the same).
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             if self.mode == "insert" and self.dialect.is_postgres:
                 # Empty targets: set indexes and foreign keys aside, build them once at the end (as the seed does).
                 # Foreign-key checks still pending from deletes earlier in the transaction block ALTER TABLE.
@@ -130,16 +150,18 @@ class Engine:
             for source in sources:
                 started = time.perf_counter()
                 stage = (PgStage if self.dialect.is_postgres else SqliteStage)(self, cursor, source)
+                self.names[stage.table] = source.name
                 outcome = TableOutcome(source.model._meta.db_table)
                 outcome.rows = stage.fill()
                 if self.mode == "insert" and stage.fast_insert(outcome.rows):
-                    outcome.new = outcome.rows
+                    outcome.new, outcome.way = outcome.rows, "copy"
                     outcome.seconds = time.perf_counter() - started
                     outcomes.append(outcome)
                     if progress:
                         progress(outcome)
                     continue
                 stage.prepare()
+                outcome.way = "rows" if stage.values_checked else "checked"
                 # The rows that parsed are checked even when others did not, so one report names all.
                 stage.check()
                 if self.has_errors(cursor, stage):
@@ -157,6 +179,25 @@ class Engine:
             if self.mode != "preview":
                 self.dialect.analyze(cursor, [outcome.table for outcome in outcomes])
             return outcomes
+
+    # -- the second connection -------------------------------------------------------------------------
+    def helper(self):
+        if self._helper is None:
+            self._helper = connection.get_new_connection(connection.get_connection_params())
+            self._helper.autocommit = True
+            drop_stale_staging(self._helper)
+        return self._helper
+
+    def close_helper(self):
+        """After the import's transaction: drop the staging tables the second connection committed."""
+        if self._helper is None:
+            return
+        try:
+            for name in self.helper_tables:
+                self._helper.execute(f"DROP TABLE IF EXISTS {name}")
+        finally:
+            self._helper.close()
+            self._helper = None
 
     # -- errors -----------------------------------------------------------------------------------------
     def create_errors_table(self, cursor):
@@ -180,8 +221,8 @@ class Engine:
     def error_log(self, cursor):
         cursor.execute(f"SELECT tbl, rownum, col, reason, detail FROM {self.errors_table} "
                        "ORDER BY tbl_order, rownum, col_order, reason LIMIT %s", [csvio.MAX_LISTED_ERRORS])
-        listed = [csvio.RowError(table, row, column, reason, detail or "") for table, row, column, reason, detail
-                  in cursor.fetchall()]
+        listed = [csvio.RowError(table, row, column, reason, detail or "", self.names.get(table))
+                  for table, row, column, reason, detail in cursor.fetchall()]
         cursor.execute(f"SELECT tbl, col, reason, count(*) FROM {self.errors_table} GROUP BY tbl, col, reason")
         return csvio.ErrorLog(listed, {(t, c, r): n for t, c, r, n in cursor.fetchall()})
 
@@ -242,6 +283,8 @@ class Stage:
         self.columns_sql = ", ".join(f.column for f in self.fields)
         self.name = f"import_stage_{self.table}_{engine.suffix}"
         self.typed = self.name  # the relation of typed rows (_row, ERD columns)
+        self.savepoint = None  # open while the table holds rows COPYed before the checks
+        self.target_loaded = self.target_refused = False
         self.rows_table = self.name  # where the row-by-row path puts parsed rows
         self.values_checked = False  # whether the column rules were applied while staging
 
@@ -357,9 +400,10 @@ class PgStage(Stage):
     scan it with parallel workers), parse every cell in SQL, and read it typed through a view."""
 
     def fill(self):
-        self.text = self.name + "_text"
-        cells = ", ".join(f"{f.column} text" for f in self.fields)
-        self.cursor.execute(f"CREATE UNLOGGED TABLE {self.text} (_row bigint GENERATED ALWAYS AS IDENTITY, {cells})")
+        self.text = f"{self.name}_text"
+        if self.engine.mode == "insert" and self.engine.alongside and self.source.can_resend:
+            return self.fill_alongside_target()
+        self.cursor.execute(self.create_text_sql())
         self.engine.work_tables.append(self.text)
         try:
             with transaction.atomic(), connection.wrap_database_errors:
@@ -371,37 +415,118 @@ class PgStage(Stage):
         self.cursor.execute(f"SELECT count(*) FROM {self.text}")
         return self.cursor.fetchone()[0]
 
-    def fast_insert(self, rows):
-        """The way of a clean file into empty tables: one INSERT ... SELECT that converts every cell and
-        keeps only rows whose cells pass cheap checks of the contract's syntax (shapes with LIKE, casts that
-        fail on the rest; no regular expression on the common cells), then one anti-join per foreign key.
-        False, having changed nothing, if any row fell out or anything failed: the thorough way then names
-        the problems."""
-        if self.values_checked:  # staged row by row already
-            return False
-        casts = ", ".join(import_rules.sql_fast_cast(f, f"s.{f.column}", self.source.escaped_text)
-                          for f in self.fields)
-        conditions = " AND ".join(import_rules.sql_fast_conditions(f, f"s.{f.column}", self.source.escaped_text)
-                                  for f in self.fields) or "true"
+    def create_text_sql(self):
+        # Ids compare byte by byte ("C", as the tables' IdFields do), so the key checks can hash-join.
+        cells = ", ".join(f"{f.column} text" + (' COLLATE "C"' if f.db_parameters(connection).get("collation") == "C"
+                                                else "") for f in self.fields)
+        return f"CREATE UNLOGGED TABLE {self.text} (_row bigint GENERATED ALWAYS AS IDENTITY, {cells})"
+
+    def fill_alongside_target(self):
+        """Into empty tables, read the file once and COPY it twice at the same time, on two cores: into the
+        table (inside a savepoint, kept only if the checks then pass) and, on a second connection, into the
+        staging table the checks scan. The staging table is committed by that connection; the engine drops
+        it when the import ends (and a later import drops one left by a killed process)."""
+        helper = self.engine.helper()
+        self.text = f"import_stage_{helper.info.backend_pid}_{self.engine.suffix[:8]}_{self.table}"
+        helper.execute(self.create_text_sql())
+        self.engine.helper_tables.append(self.text)
+        self.savepoint = transaction.savepoint()
+        self.cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+        staging = StagingCopy(helper, f"COPY {self.text} ({self.columns_sql}) FROM STDIN {self.copy_options()}")
+        chunks = self.source.copy_chunks()
+        self.target_loaded = True
         try:
-            with transaction.atomic():
-                self.cursor.execute(f"INSERT INTO {self.target} ({self.columns_sql}) SELECT {casts} "
-                                    f"FROM {self.text} s WHERE {conditions}".replace("%", "%%"))
-                if self.cursor.rowcount != rows or self.orphans_in_target():
-                    raise _Fallback
-        except (_Fallback, DatabaseError):
+            with self.cursor.copy(f"COPY {self.target} ({self.columns_sql}) FROM STDIN {self.copy_options()}") as copy:
+                for chunk in chunks:
+                    staging.put(chunk)
+                    copy.write(chunk)
+        except Exception:  # noqa: BLE001 - any refusal of the table's COPY sends the file the thorough way
+            self.target_loaded, self.target_refused = False, True
+        for chunk in chunks:  # what the failed COPY did not take, for the staging table
+            staging.put(chunk)
+        staged = staging.finish()
+        if self.target_loaded:
+            self.cursor.execute("SELECT set_config('TimeZone', 'UTC', true)")
+        else:
+            self.rollback_target()
+        if not staged:
+            self.rollback_target()
+            self.source.rewind()
+            return self.fill_row_by_row()
+        if staging.rows is not None:
+            return staging.rows
+        self.cursor.execute(f"SELECT count(*) FROM {self.text}")
+        return self.cursor.fetchone()[0]
+
+    def rollback_target(self):
+        if self.savepoint is not None:
+            transaction.savepoint_rollback(self.savepoint)
+            self.savepoint = None
+            self.target_loaded = False
+
+    def fast_insert(self, rows):
+        """The way of a clean file into empty tables. One scan of the staged text checks every cell cheaply
+        (shapes with LIKE, choices, decimal places: no regular expression on the common cells, which costs
+        PostgreSQL microseconds each) and every foreign key against its parent's ids hashed in memory; the
+        file's bytes go into the table by COPY, alongside the staging (`fill_alongside_target`) or after the
+        scan (`load_target`): COPY writes rows in batches, several times faster than INSERT ... SELECT, and
+        its casts and the table's constraints refuse what the scan lets through (a bad date, a duplicate id). Cells escaped with a
+        leading apostrophe are unescaped after, where there are any. False, having changed nothing, on any
+        doubt: the thorough way then names the problems."""
+        if self.values_checked or self.target_refused or not self.source.can_resend:
+            return False
+        escaped = self.source.escaped_text
+        texts = [f for f in self.fields if import_rules.field_kind(f) == "text"] if escaped else []
+        conditions = " AND ".join(import_rules.sql_fast_conditions(f, f"s.{f.column}", escaped)
+                                  for f in self.fields) or "true"
+        # An escaped id, never written by an export, counts as missing here: the thorough way then decides.
+        orphans = "".join(
+            f" OR s.{fk.column} NOT IN (SELECT {fk.related_model._meta.pk.column} FROM {fk.related_model._meta.db_table})"
+            for fk in self.fields if fk.is_relation)
+        marks = "".join(f", bool_or(left(s.{f.column}, 1) = {APOSTROPHE})" for f in texts)
+        self.cursor.execute(f"SELECT count(*) FILTER (WHERE NOT ({conditions}){orphans}){marks} FROM {self.text} s"
+                            .replace("%", "%%"))
+        bad, *marked = self.cursor.fetchone()
+        if bad:
+            self.rollback_target()
+            return False
+        if not self.target_loaded and not self.load_target():
+            return False
+        self.unescape([f for f, mark in zip(texts, marked) if mark])
+        transaction.savepoint_commit(self.savepoint)
+        self.savepoint = None
+        return True
+
+    def load_target(self):
+        """COPY the checked file into the table now (one connection: the staging came first)."""
+        self.savepoint = transaction.savepoint()
+        try:
+            with connection.wrap_database_errors:
+                self.cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+                self.source.rewind()
+                with self.cursor.copy(f"COPY {self.target} ({self.columns_sql}) FROM STDIN "
+                                      f"{self.copy_options()}") as copy:
+                    for chunk in self.source.copy_chunks():
+                        copy.write(chunk)
+                self.cursor.execute("SELECT set_config('TimeZone', 'UTC', true)")
+        except DatabaseError:
+            self.rollback_target()
             return False
         return True
 
-    def orphans_in_target(self):
-        for fk in (f for f in self.fields if f.is_relation):
-            parent = fk.related_model._meta
-            self.cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {self.target} c WHERE c.{fk.column} IS NOT NULL AND NOT EXISTS "
-                f"(SELECT 1 FROM {parent.db_table} p WHERE p.{parent.pk.column} = c.{fk.column}))")
-            if self.cursor.fetchone()[0]:
-                return True
-        return False
+    def copy_options(self):
+        """CSV files: an empty cell is NULL, quoted or not (the contract). Arrow quotes every string, so
+        there `""` is the empty string and only the bare empty cell NULL."""
+        if self.source.kind == "csv":
+            return f"(FORMAT csv, FORCE_NULL ({self.columns_sql}))"
+        return "(FORMAT csv)"
+
+    def unescape(self, columns):
+        if not columns:
+            return
+        sets = ", ".join(f"{f.column} = {import_rules.sql_cast(f, f.column)}" for f in columns)
+        marked = " OR ".join(f"left({f.column}, 1) = {APOSTROPHE}" for f in columns)
+        self.cursor.execute(f"UPDATE {self.target} SET {sets} WHERE {marked}")
 
     def prepare(self):
         """Parse every cell in SQL (problems written down) and read the rows that parsed through a view."""
@@ -413,10 +538,9 @@ class PgStage(Stage):
 
     def copy_in(self):
         columns = ", ".join(f.column for f in self.fields)
-        if self.source.kind == "csv":
-            statement = f"COPY {self.text} ({columns}) FROM STDIN (FORMAT csv, FORCE_NULL ({columns}))"
-            with self.cursor.copy(statement) as copy:
-                for chunk in self.source.chunks():
+        if self.source.can_resend:
+            with self.cursor.copy(f"COPY {self.text} ({columns}) FROM STDIN {self.copy_options()}") as copy:
+                for chunk in self.source.copy_chunks():
                     copy.write(chunk)
         else:
             formatters = [typed_text(f) for f in self.fields]
@@ -496,8 +620,52 @@ def typed_text(field):
     return lambda value: format(value, "f") if kind == "decimal" else str(value)
 
 
-class _Fallback(Exception):
-    """The fast insert left rows out: roll it back and take the thorough way."""
+STALE_STAGING = re.compile(r"^import_stage_(\d+)_[0-9a-f]{8}_")
+
+
+def drop_stale_staging(helper):
+    """Drop staging tables a killed import left behind: their name holds the process id of the connection
+    that made them, and that connection is gone."""
+    rows = helper.execute(
+        "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'import\\_stage\\_%%' "
+        "AND c.relnamespace = current_schema()::regnamespace").fetchall()
+    alive = {pid for (pid,) in helper.execute("SELECT pid FROM pg_stat_activity").fetchall()}
+    for (name,) in rows:
+        match = STALE_STAGING.match(name)
+        if match and int(match.group(1)) not in alive:
+            helper.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+class StagingCopy:
+    """A COPY on the engine's second connection fed from a queue by a thread: psycopg waits on the
+    network without the GIL, so the two COPYs run on two cores. `finish()` says whether it all went in."""
+
+    def __init__(self, helper, statement):
+        self.queue = queue.Queue(maxsize=8)
+        self.error = None
+        self.rows = None
+        self.thread = threading.Thread(target=self._run, args=(helper, statement), daemon=True)
+        self.thread.start()
+
+    def put(self, chunk):
+        self.queue.put(chunk)
+
+    def finish(self):
+        self.queue.put(None)
+        self.thread.join()
+        return self.error is None
+
+    def _run(self, helper, statement):
+        try:
+            with helper.cursor() as cursor:
+                with cursor.copy(statement) as copy:
+                    while (chunk := self.queue.get()) is not None:
+                        copy.write(chunk)
+                self.rows = cursor.rowcount
+        except Exception as error:  # noqa: BLE001 - reported by finish(); the rest of the file is drained
+            self.error = error
+            while self.queue.get() is not None:
+                pass
 
 
 class SqliteStage(Stage):

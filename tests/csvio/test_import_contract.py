@@ -169,3 +169,27 @@ def test_parquet_export_imports_back_exactly(tmp_path):
     call_command("import_ods", str(tmp_path / "pq"), "--flush")
     after = {m._meta.db_table: list(m.objects.order_by("pk").values_list()) for m in ods_models()}
     assert after == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_ods_owning_its_transaction_loads_alongside_and_leaves_no_work_tables(tmp_path):
+    """Outside any transaction the command stages on a second connection (PostgreSQL) while COPYing into the
+    table; afterwards no staging or error table is left, and one left by a killed import is swept."""
+    from django.db import connection
+
+    from fitness.management.commands.import_ods import import_ods
+
+    build_dataset()
+    before = {m._meta.db_table: list(m.objects.order_by("pk").values_list()) for m in ods_models()}
+    call_command("export_ods", str(tmp_path))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what a SIGKILLed import leaves: a committed staging table
+            cursor.execute("CREATE UNLOGGED TABLE import_stage_999999_0123abcd_members (x text)")
+    outcomes = import_ods(str(tmp_path), flush=True)
+    after = {m._meta.db_table: list(m.objects.order_by("pk").values_list()) for m in ods_models()}
+    assert after == before
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+    assert not [t for t in tables if t.startswith(("import_stage_", "import_errors_"))]
+    if connection.vendor == "postgresql":
+        assert {outcome.way for outcome in outcomes} == {"copy"}

@@ -54,7 +54,8 @@ def open_sources(directory, fmt, files):
         except parquetio.ParquetFormatError as error:
             raise CommandError(str(error)) from None
         sources.append(RowsSource(model, columns, lambda model=model: parquetio.parquet_rows(directory, model),
-                                  name=f"{model._meta.db_table}/ (Parquet)"))
+                                  name=f"{model._meta.db_table}/ (Parquet)",
+                                  batches=lambda model=model: parquetio.parquet_batches(directory, model)))
     return sources
 
 
