@@ -219,3 +219,31 @@ def write_table_csv(model, binary_file, queryset=None):
         binary_file.write(data)
         count += rows
     return count
+
+
+def export_directory(directory, report=None):
+    """Write the 23 ODS tables to `directory` as <table>.csv; returns {table: rows}. Each file is written
+    under a temporary name and renamed when complete, so a failed run never leaves a half-written file.
+    `report(table, rows, seconds)` follows each table."""
+    import os
+    import time
+    from pathlib import Path
+
+    from fitness.core.tables import ods_models
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for model in ods_models():
+        path = csvio.table_path(directory, model)
+        partial = path.with_name(path.name + ".tmp")
+        started = time.monotonic()
+        try:
+            with open(partial, "wb") as fileobj:
+                counts[model._meta.db_table] = write_table_csv(model, fileobj)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        if report:
+            report(model._meta.db_table, counts[model._meta.db_table], time.monotonic() - started)
+    return counts

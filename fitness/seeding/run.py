@@ -8,15 +8,14 @@ and continues from the snapshot stored in the latest SeedRun.
 import datetime as dt
 import random
 import time
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from fitness.core.dialect import Dialect
 from fitness.core.tables import LOAD_ORDER, models_by_table
-from fitness.csvio import export_table
+from fitness.copy_export import export_directory
 from fitness.models import SeedRun
 
 from .engine import RunPlan, Simulation
@@ -147,11 +146,8 @@ def plan_append(days, end_date) -> RunPlan:
 
 
 def write_csv(directory):
-    path = Path(directory)
-    path.mkdir(parents=True, exist_ok=True)
-    for table, model in models_by_table().items():
-        with open(path / f"{table}.csv", "w", newline="", encoding="utf-8") as handle:
-            export_table(model, handle)
+    """The seeded tables as export_ods writes them (COPY on PostgreSQL, each file complete or absent)."""
+    export_directory(directory)
 
 
 def summary_lines(result) -> list[str]:

@@ -8,34 +8,16 @@ fitness.copy_export: COPY on PostgreSQL, csvio's Python writer elsewhere (the
 same bytes). Each file is written under a temporary name and renamed when
 complete, so a failed run never leaves a half-written file behind.
 """
-import os
 import time
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fitness import copy_export, csvio
-from fitness.core.tables import ods_models
+from fitness import copy_export
 
 
 def export_ods(directory, report=None):
     """Write every ODS table to `directory`; returns {table: rows}."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for model in ods_models():
-        path = csvio.table_path(directory, model)
-        partial = path.with_name(path.name + ".tmp")
-        started = time.monotonic()
-        try:
-            with open(partial, "wb") as fileobj:
-                counts[model._meta.db_table] = copy_export.write_table_csv(model, fileobj)
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
-        if report:
-            report(model._meta.db_table, counts[model._meta.db_table], time.monotonic() - started)
-    return counts
+    return copy_export.export_directory(directory, report)
 
 
 class Command(BaseCommand):
