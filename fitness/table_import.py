@@ -436,15 +436,19 @@ class PgStage(Stage):
         chunks = self.source.copy_chunks()
         self.target_loaded = True
         try:
-            with self.cursor.copy(f"COPY {self.target} ({self.columns_sql}) FROM STDIN {self.copy_options()}") as copy:
-                for chunk in chunks:
-                    staging.put(chunk)
-                    copy.write(chunk)
-        except Exception:  # noqa: BLE001 - any refusal of the table's COPY sends the file the thorough way
-            self.target_loaded, self.target_refused = False, True
-        for chunk in chunks:  # what the failed COPY did not take, for the staging table
-            staging.put(chunk)
-        staged = staging.finish()
+            try:
+                with self.cursor.copy(f"COPY {self.target} ({self.columns_sql}) FROM STDIN "
+                                      f"{self.copy_options()}") as copy:
+                    for chunk in chunks:
+                        staging.put(chunk)
+                        copy.write(chunk)
+            except Exception:  # noqa: BLE001 - any refusal of the table's COPY sends the file the thorough way
+                self.target_loaded, self.target_refused = False, True
+            for chunk in chunks:  # what the failed COPY did not take, for the staging table
+                staging.put(chunk)
+        finally:
+            # Always end the second COPY, even on Ctrl-C: its connection is then free for the cleanup.
+            staged = staging.finish()
         if self.target_loaded:
             self.cursor.execute("SELECT set_config('TimeZone', 'UTC', true)")
         else:
