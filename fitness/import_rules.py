@@ -295,33 +295,12 @@ def sql_value_problems(field, value_sql):
 
 
 # --------------------------------------------------------------------------- the fast way (PostgreSQL)
-# For a clean file the engine converts and inserts in one statement. Regular expressions cost PostgreSQL
-# microseconds a cell, so the common cells are checked by shape (LIKE) and by casts that fail on anything
-# else; a row that falls out or a cast that fails sends the table to the thorough checks above, which name
-# the problem. Together the two accept exactly the cells the patterns above accept, but for a time of
-# 24:00:00 and a leap second, which no export writes.
+# For a clean file the engine checks the staged text with one scan and lets COPY's casts and the table's
+# constraints do the rest. Regular expressions cost PostgreSQL microseconds a cell, so the common cells are
+# checked by shape (LIKE); a row that falls out or a COPY that refuses sends the table to the thorough
+# checks above, which name the problem. Together they accept the cells the patterns above accept.
 
 SUFFIX_PATTERN = r"^(\.[0-9]{1,6})?" + OFFSET_SYNTAX + "?$"
-INT_TYPES = {"IntegerField": "integer", "SmallIntegerField": "smallint", "PositiveSmallIntegerField": "smallint",
-             "PositiveIntegerField": "integer"}
-
-
-def sql_fast_cast(field, cell_sql, escaped=True):
-    """The column's value from the staged text cell, cast to the column's type (errors on bad cells)."""
-    kind = field_kind(field)
-    if kind == "text":
-        return sql_cast(field, cell_sql, escaped)
-    trimmed = cell_sql  # a cell with spaces around takes the thorough way
-    if kind == "bool":
-        return sql_cast(field, cell_sql)
-    if kind == "datetime":
-        zone = sql_literal(settings.TIME_ZONE)
-        has_offset = f"(right({trimmed}, 1) = 'Z' OR substr({trimmed}, length({trimmed}) - 5, 1) IN ('+', '-'))"
-        return (f"CASE WHEN {has_offset} THEN {trimmed}::timestamptz "
-                f"ELSE {trimmed}::timestamp AT TIME ZONE {zone} END")
-    if kind == "int":
-        return f"{trimmed}::{INT_TYPES.get(field.get_internal_type(), 'bigint')}"
-    return f"{trimmed}::{ {'decimal': 'numeric', 'date': 'date', 'time': 'time'}[kind] }"
 
 
 def sql_fast_conditions(field, cell_sql, escaped=True):
