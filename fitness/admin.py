@@ -2,6 +2,7 @@
 quality" page listing recent runs and showing one report (the latest by
 default) rule by rule, with its realism measures when the run computed them."""
 from django.contrib import admin
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -49,7 +50,10 @@ class QualityRunAdmin(admin.ModelAdmin):
     def data_quality_view(self, request):
         """Recent runs, and the chosen run's report (?run=<id>, default the latest)."""
         runs = QualityRun.objects.order_by("-started_at", "-id")
-        selected = get_object_or_404(QualityRun, pk=request.GET["run"]) if request.GET.get("run") else runs.first()
+        run = request.GET.get("run")
+        if run and not run.isdigit():  # a run id is a number: anything else names no run (not a server error)
+            raise Http404(f"No data quality run {run!r}.")
+        selected = get_object_or_404(QualityRun, pk=int(run)) if run else runs.first()
         report = selected.report if selected else {}
         context = {
             **self.admin_site.each_context(request),

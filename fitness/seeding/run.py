@@ -25,6 +25,11 @@ from .snapshot import SnapshotError
 
 # Seeds are stored in a bigint column: refuse one it cannot hold before simulating anything.
 MAX_SEED = 2**63 - 1
+# Ten years a run: a chain year takes about 75 s; a hundred thousand days would run for hours.
+MAX_DAYS = 3660
+# The simulated history reaches ten years before the window, and its calendar rules assume the Gregorian
+# calendar of modern payroll and holidays: end dates from 1970 to 2200.
+EARLIEST_END_DATE, LATEST_END_DATE = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
 
 
 class SeedError(Exception):
@@ -103,8 +108,10 @@ def plan_run(*, days, seed, end_date, profile, members, facilities, staff, flush
     where the last run ended and runs `days` more, or to `end_date` (default today)."""
     if flush and append:
         raise SeedError("--flush and --append exclude each other: replace the data or continue it, not both.")
-    if days is not None and days < 1:
-        raise SeedError(f"--days must be at least 1, got {days}.")
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise SeedError(f"--days must be between 1 and {MAX_DAYS:,} (ten years), got {days:,}.")
+    if end_date is not None and not EARLIEST_END_DATE <= end_date <= LATEST_END_DATE:
+        raise SeedError(f"--end-date must be between {EARLIEST_END_DATE} and {LATEST_END_DATE}, got {end_date}.")
     if seed is not None and abs(seed) > MAX_SEED:
         raise SeedError(f"--seed must be between -{MAX_SEED} and {MAX_SEED}, got {seed}.")
     if append:

@@ -1,4 +1,5 @@
 """The admin "Data quality" page lists runs and shows a saved report rule by rule."""
+import pytest
 from django.urls import reverse
 
 from fitness.quality import run_checks
@@ -43,3 +44,9 @@ def test_run_list_links_to_report(admin_client, valid_dataset):
     page = admin_client.get(reverse("admin:fitness_qualityrun_changelist")).content.decode()
     assert f"?run={run['run_id']}" in page
     assert reverse("admin:fitness_qualityrun_data_quality") in page
+
+
+@pytest.mark.parametrize("run", ["abc", "-1", "1e3", "99999999999999999999999", "12345"])
+def test_a_run_that_is_not_there_is_404_never_500(admin_client, db, run):
+    response = admin_client.get(reverse("admin:fitness_qualityrun_data_quality") + f"?run={run}")
+    assert response.status_code == 404

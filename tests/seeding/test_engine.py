@@ -9,7 +9,7 @@ import pytest
 from fitness.models import SeedRun
 from fitness.seeding.engine import RandomSources
 from fitness.seeding.members_sim import MemberSim
-from fitness.seeding.run import MAX_SEED, SeedError, seed_ods
+from fitness.seeding.run import MAX_DAYS, MAX_SEED, SeedError, seed_ods
 from fitness.seeding.snapshot import STATE_VERSION, SnapshotError, load_snapshot, rows_in_order
 from tests.seeding.test_seed_ods import counts, table_dump
 
@@ -86,6 +86,19 @@ def test_load_snapshot_names_the_run_it_cannot_read():
 def test_a_seed_the_database_cannot_store_is_refused_before_any_work():
     with pytest.raises(SeedError, match="--seed must be between"):
         seed_ods(days=2, seed=MAX_SEED + 1, **SMALL)
+    assert set(counts().values()) == {0}
+    assert not SeedRun.objects.exists()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"days": MAX_DAYS + 1}, "--days must be between 1 and 3,660"),
+    ({"days": 0}, "--days must be between 1 and 3,660"),
+    ({"days": 3, "end_date": dt.date(1, 1, 5)}, "--end-date must be between 1970-01-01 and 2200-12-31"),
+    ({"days": 3, "end_date": dt.date(9999, 12, 31)}, "--end-date must be between 1970-01-01 and 2200-12-31"),
+])
+def test_days_and_end_dates_out_of_range_are_refused_before_any_work(options, message):
+    with pytest.raises(SeedError, match=message):
+        seed_ods(**{**SMALL, **options})
     assert set(counts().values()) == {0}
     assert not SeedRun.objects.exists()
 
