@@ -159,6 +159,15 @@ class OdsModelAdmin(ImportExportModelAdmin):
     export_form_class = ExportForm
     import_template_name = "admin/ods_import.html"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """An emptied nullable text field saves NULL, as the column had, not "" (Django does so for a
+        nullable CharField but not for a TextField such as medicalalerts)."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.null and isinstance(db_field, (models.CharField, models.TextField)) and \
+                hasattr(formfield, "empty_value"):
+            formfield.empty_value = None
+        return formfield
+
     def export_action(self, request):
         """The export view (django-import-export's public hook): the same
         permission check, change-list queryset and format form as the package's

@@ -191,3 +191,24 @@ def test_import_permission_alone_gives_import_only(client, dataset):
     assert admin_url(Member, "export") not in html
     assert client.get(admin_url(Member, "import")).status_code == 200
     assert client.get(admin_url(Member, "export")).status_code == 403
+
+
+def test_saving_a_member_keeps_null_text_columns_null(superuser_client, dataset):
+    Member.objects.filter(pk="MEM000001").update(medical_alerts=None, emergency_contact=None, emergency_phone=None)
+    url = reverse("admin:members_member_change", args=["MEM000001"])
+    form = superuser_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["first_name"] = "Renamed"
+    for prefix in ("memberships", "payments"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    assert superuser_client.post(url, data).status_code == 302
+    member = Member.objects.get(pk="MEM000001")
+    assert member.first_name == "Renamed"
+    assert (member.medical_alerts, member.emergency_contact, member.emergency_phone) == (None, None, None)
+    # Text someone types is kept; a cleared field is NULL again, not "".
+    data["medical_alerts"] = "Asthma"
+    superuser_client.post(url, data)
+    assert Member.objects.get(pk="MEM000001").medical_alerts == "Asthma"
+    data["medical_alerts"] = ""
+    superuser_client.post(url, data)
+    assert Member.objects.get(pk="MEM000001").medical_alerts is None
