@@ -66,3 +66,24 @@ def test_ensure_admin_needs_a_password_when_debug_is_off(settings, monkeypatch):
     monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
     with pytest.raises(CommandError, match="give a password"):
         call_command("ensure_admin")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("password", "reason"), [
+    ("1", "too short"), ("password123", "too common"), ("83749201938475", "entirely numeric"),
+    ("opsadmin-login", "too similar"),
+])
+def test_ensure_admin_refuses_a_weak_password_when_debug_is_off(settings, password, reason):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match=reason):
+        call_command("ensure_admin", "--username", "opsadmin", "--password", password)
+    assert not User.objects.filter(username="opsadmin").exists()
+    call_command("ensure_admin", "--username", "opsadmin", "--password", "violet-Harbor-9183-lamp")
+    assert authenticate(username="opsadmin", password="violet-Harbor-9183-lamp") is not None
+
+
+@pytest.mark.django_db
+def test_ensure_admin_keeps_the_development_login_when_debug_is_on(settings):
+    settings.DEBUG = True
+    call_command("ensure_admin", "--password", "1")  # a development machine: anything goes
+    assert authenticate(username="admin", password="1") is not None

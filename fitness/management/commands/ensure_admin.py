@@ -4,12 +4,16 @@
 
 Username and password come from the options, else ADMIN_USERNAME /
 ADMIN_PASSWORD, else admin / admin. The admin/admin default is for
-development only: with DEBUG off a password must be given.
+development only: with DEBUG off a password must be given, and it must pass
+the project's password validators (length, not common, not numeric, not like
+the username).
 """
 import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 DEV_USERNAME = "admin"
@@ -30,6 +34,15 @@ def ensure_superuser(username, password, email=""):
     return created
 
 
+def refuse_weak_password(password, username, email):
+    """CommandError with Django's reasons (AUTH_PASSWORD_VALIDATORS) for a password too weak for production."""
+    user = get_user_model()(**{get_user_model().USERNAME_FIELD: username, "email": email})
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise CommandError("DEBUG is off and the password is too weak: " + " ".join(error.messages)) from None
+
+
 class Command(BaseCommand):
     help = "Create or update a superuser without prompts (default admin/admin, development only)."
 
@@ -43,6 +56,8 @@ class Command(BaseCommand):
             if not settings.DEBUG:
                 raise CommandError("DEBUG is off: give a password with --password or ADMIN_PASSWORD.")
             password = DEV_PASSWORD
+        elif not settings.DEBUG:
+            refuse_weak_password(password, username, email)
         created = ensure_superuser(username, password, email)
         verb = "Created" if created else "Updated"
         shown = password if password == DEV_PASSWORD else "(the password you gave)"
