@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fitness.core.writer_lock import exclusive
 from fitness import csvio
 from fitness.core.tables import ods_models
 from fitness.import_sources import CsvSource, RowsSource
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         mode.add_argument("--upsert", action="store_true",
                           help="Keep existing rows: insert new ids, update changed rows.")
 
+    @exclusive("import_ods")
     def handle(self, *args, directory, format, flush, upsert, **options):
         started = time.monotonic()
 

@@ -3,6 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fitness.core.writer_lock import exclusive
 from fitness.management.arguments import date_argument
 from fitness.seeding.profiles import PROFILES
 from fitness.seeding.run import SeedError, seed_ods, summary_lines
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--csv-dir", help="Also write the 23 tables as CSV files into this directory.")
         parser.add_argument("--progress", action="store_true", help="Show progress bars even when not on a terminal.")
 
+    @exclusive("seed_ods")
     def handle(self, *args, **options):
         try:
             result = seed_ods(

@@ -2,6 +2,7 @@
 default, --full to rebuild) or show monitoring figures (--status)."""
 from django.core.management.base import BaseCommand, CommandError
 
+from fitness.core.writer_lock import exclusive
 from fitness.management.arguments import date_argument
 from warehouse.etl.pipeline import WarehouseBuildError, build_warehouse
 from warehouse.etl.status import warehouse_status
@@ -22,6 +23,10 @@ class Command(BaseCommand):
         if status:
             self.print_status(warehouse_status())
             return
+        self.build(full=full, as_of=as_of)
+
+    @exclusive("build_warehouse")
+    def build(self, *, full, as_of):
         self.stdout.write(f"Building the warehouse ({'full rebuild' if full else 'incremental'}) ...")
         try:
             batch = build_warehouse(full=full, as_of=as_of, progress=self.print_progress)
