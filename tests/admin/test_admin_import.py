@@ -23,6 +23,7 @@ from fitness.models import PendingImport
 from members.models import Member, MemberPayment, MembershipType
 
 from ..dataset import build_dataset
+from .forms import member_change_post
 
 pytestmark = pytest.mark.django_db
 
@@ -374,12 +375,8 @@ def test_no_uploaded_data_is_left_in_the_temp_dir(superuser_client, dataset, upl
 
 def test_other_admin_posts_pass_the_upload_handler(superuser_client, dataset, settings):
     settings.ODS_ADMIN_IMPORT_MAX_BYTES = 10  # smaller than any form: only files are measured
-    url = reverse("admin:members_member_change", args=["MEM000001"])
-    form = superuser_client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    url, data = member_change_post(superuser_client, "MEM000001")
     data["first_name"] = "Renamed"
-    for prefix in ("memberships", "payments"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = superuser_client.post(url, data)  # multipart, as the test client posts
     assert response.status_code == 302
     assert Member.objects.get(pk="MEM000001").first_name == "Renamed"
