@@ -4,7 +4,7 @@ the first runs stops at once with a message naming it, instead of blocking for m
 
 The lock dies with its holder, however it dies (SIGKILL included): on PostgreSQL it is a session-level
 advisory lock, released when the holder's connection closes; on SQLite an `flock` on a file beside the
-database (or in the temp directory for an in-memory database), released when the process's file closes.
+database (or in the temp directory, per process, for an in-memory database), released when the process's file closes.
 Readers (`check_ods`, the admin) never take it.
 """
 import datetime as dt
@@ -74,7 +74,8 @@ def lock_path(connection):
     name = str(connection.settings_dict["NAME"])
     if name and ":memory:" not in name and "mode=memory" not in name:
         return Path(f"{name}.writer.lock")
-    digest = hashlib.sha1(name.encode()).hexdigest()[:12]
+    # An in-memory database lives and dies with its process: so does its lock file's name.
+    digest = hashlib.sha1(f"{name}:{os.getpid()}".encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"fitness-ods-{digest}.writer.lock"
 
 

@@ -61,17 +61,33 @@ class CheckContext:
         }
 
 
-def earliest_event_date(dialect):
-    """The first date any event in the ODS happens on, or None for an empty ODS."""
+def earliest_event_date(dialect, extreme="MIN"):
+    """The first date any event in the ODS happens on (the last with extreme="MAX"), or None for an empty
+    ODS. Each is one probe of an indexed column."""
     dates = []
     with connection.cursor() as cursor:
         for table, column, is_timestamp in EARLIEST_DATE_SOURCES:
-            expr = dialect.local_date(f"MIN({column})") if is_timestamp else f"MIN({column})"
+            expr = dialect.local_date(f"{extreme}({column})") if is_timestamp else f"{extreme}({column})"
             cursor.execute(f"SELECT {expr} FROM {table}")
             value = cursor.fetchone()[0]
             if value is not None:
                 dates.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]))
-    return min(dates) if dates else None
+    if not dates:
+        return None
+    return min(dates) if extreme == "MIN" else max(dates)
+
+
+# An --as-of further than this from every event checks an empty window over the whole ODS: bounded work.
+AS_OF_MARGIN = dt.timedelta(days=366)
+
+
+def refuse_far_as_of(as_of, dialect):
+    first, last = earliest_event_date(dialect), earliest_event_date(dialect, "MAX")
+    if first is None:
+        return
+    if not first - AS_OF_MARGIN <= as_of <= last + AS_OF_MARGIN:
+        raise ValueError(f"--as-of {as_of} is more than a year from the data ({first} .. {last}): "
+                         "give a date within a year of it.")
 
 
 def current_chain_runs():
@@ -98,6 +114,8 @@ def resolve_context(as_of=None, days=None):
     dialect = Dialect.for_connection(connection)
     if days is not None and days < 1:
         raise ValueError(f"--days must be a positive number of days, got {days}")
+    if as_of is not None:
+        refuse_far_as_of(as_of, dialect)
     chain = current_chain_runs() if as_of is None else []
     if chain:
         as_of, start = seeded_window(chain)

@@ -90,6 +90,15 @@ def test_bad_options_exit_2(db, args):
     assert error.value.returncode == 2
 
 
+@pytest.mark.parametrize("as_of", ["9999-12-31", "1990-01-01"])
+def test_an_as_of_far_from_the_data_is_refused_at_once(valid_dataset, as_of):
+    """Bounded work: such a window holds no event and would scan everything (10+ minutes at chain scale)."""
+    with pytest.raises(CommandError) as error:
+        call_command("check_ods", "--as-of", as_of, stdout=StringIO(), stderr=StringIO())
+    assert error.value.returncode == 2
+    assert f"--as-of {as_of} is more than a year from the data" in str(error.value)
+
+
 def test_missing_tables_exit_2(db):
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE instructorfeedback")
