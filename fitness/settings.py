@@ -6,9 +6,11 @@ throwaway secret key. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and
 DATABASE_URL (see README).
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_extensions",
     "import_export",
     "fitness",
@@ -61,12 +64,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fitness.urls"
@@ -102,6 +109,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login throttling (django-axes): the first backend refuses any login, right password or not, for
+# ODS_LOGIN_COOLOFF_MINUTES after ODS_LOGIN_FAILURE_LIMIT failures of one username from one address
+# (answered 429). Keyed on the pair so that guessing from one machine is stopped without letting anyone
+# lock a colleague out from everywhere; behind a proxy REMOTE_ADDR is the proxy, so it is per username.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ODS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ODS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
 LANGUAGE_CODE = "en-us"
 # Visits, classes and shifts are simulated in local wall-clock time of this zone
 # (opening hours are local), and stored as aware UTC timestamps.
@@ -111,6 +131,40 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# WhiteNoise serves STATIC_ROOT from the WSGI server (gunicorn needs nothing in front for /static/).
+# With DEBUG off the files get hashed names and compressed copies, so collectstatic must have run;
+# development and the tests read the apps' static folders directly (WhiteNoise's finders under DEBUG).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Fixed when the settings load (the test runner turns DEBUG off later): tests, like development, serve
+# the apps' folders and need no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere, so an injected <script> or
+# style attribute does nothing. Our templates link static files and pass page data in json_script
+# blocks (type application/json, never run); Chart.js styles its canvases through the CSSOM, which
+# style-src does not govern. tests/web/test_csp.py keeps the admin pages and ours that way.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -140,7 +194,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-if not DEBUG:
+# HTTPS, on by default with DEBUG off: the site sits behind a TLS proxy that sends X-Forwarded-Proto;
+# plain HTTP is redirected, cookies travel only over HTTPS, browsers are told (HSTS) to use nothing else.
+# ODS_HTTPS=0 serves plain HTTP (a gunicorn on loopback, e.g. bench/bench_load.py: Secure cookies would
+# never come back over http://); `check --deploy` then warns, rightly.
+ODS_HTTPS = env_flag("ODS_HTTPS", not DEBUG)
+if ODS_HTTPS:
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -148,6 +207,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -4,6 +4,7 @@ facts (the dashboard's former queries, kept here as the reference), whatever
 the filter, after a full build and after incremental batches that change
 visits, payments, equipment sessions, periods, members and machines."""
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -357,6 +358,9 @@ def test_heatmap_cells_stay_narrow_at_chain_scale():
 
 
 def test_the_heatmap_card_cannot_overflow_sideways(richer, admin_client):
+    from django.contrib.staticfiles import finders
+
     html = admin_client.get(URL).content.decode()
-    assert "table-layout: fixed" in html and "min-width: 0" in html
-    assert 'class="heatmap-wrap"' in html
+    assert 'class="heatmap-wrap"' in html and "warehouse/dashboard.css" in html
+    stylesheet = Path(finders.find("warehouse/dashboard.css")).read_text()
+    assert "table-layout: fixed" in stylesheet and "min-width: 0" in stylesheet
