@@ -1,13 +1,16 @@
 """Admin for the ODS's own bookkeeping: saved data-quality runs, with a "Data
 quality" page listing recent runs and showing one report (the latest by
-default) rule by rule, with its realism measures when the run computed them."""
+default) rule by rule, with its realism measures when the run computed them.
+The page needs fitness.view_data_quality (a plain view of the runs does not)."""
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from .core.permissions import DATA_QUALITY_PERMISSION
 from .models import QualityRun
 from .quality.formatting import format_value
 
@@ -47,8 +50,20 @@ class QualityRunAdmin(admin.ModelAdmin):
         ]
         return custom + super().get_urls()
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if request.user.has_perm(DATA_QUALITY_PERMISSION):
+            return shown
+        return [name for name in shown if name != "report_link"]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_view_data_quality": request.user.has_perm(DATA_QUALITY_PERMISSION), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
     def data_quality_view(self, request):
         """Recent runs, and the chosen run's report (?run=<id>, default the latest)."""
+        if not request.user.has_perm(DATA_QUALITY_PERMISSION):
+            raise PermissionDenied
         runs = QualityRun.objects.order_by("-started_at", "-id")
         run = request.GET.get("run")
         if run and not run.isdigit():  # a run id is a number: anything else names no run (not a server error)

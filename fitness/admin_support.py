@@ -15,6 +15,13 @@
   permissions (`<app>.import_<model>`, `<app>.export_<model>`, as
   django-import-export names them; without them there is no button and the
   view is 403).
+- `FieldPermissionMixin` (part of `OdsModelAdmin`): columns that need a right
+  of their own (`fitness.core.permissions.PROTECTED_FIELDS`: members' health
+  and contact fields, staff pay) are left out of the change form (so a save
+  keeps their stored value), the change list's columns, filters and search,
+  URL lookups and the CSV export for a user without that right; such a user
+  cannot import the table at all (its file carries those columns, and the
+  preview would show their stored values).
 - `ImportSizeLimitHandler`: the first upload handler; drops an uploaded file
   over `settings.ODS_ADMIN_IMPORT_MAX_BYTES` before any of it is stored.
 """
@@ -46,6 +53,7 @@ from import_export.signals import post_export
 
 from fitness import copy_export, csvio, table_import
 from fitness.core.dialect import Dialect
+from fitness.core.permissions import hidden_fields, lookup_is_hidden
 from fitness.import_sources import CsvSource
 from fitness.models import PendingImport
 
@@ -147,7 +155,78 @@ class DataMonthFilter(admin.FieldListFilter):
                    "query_string": changelist.get_query_string({self.since_kwarg: since, self.until_kwarg: until})}
 
 
-class OdsModelAdmin(ImportExportModelAdmin):
+class FieldPermissionMixin:
+    """Hides the model's protected fields (fitness.core.permissions) from a user without their permission:
+    every admin hook that names fields drops them. Excluded from the form, not read-only, so they are
+    neither shown nor posted and a save leaves the stored value alone. On the add form a protected field
+    the row cannot be saved without (NOT NULL, no default: a member's date of birth) stays, empty: whoever
+    may add the row must be able to fill it, and it shows nothing stored."""
+
+    def hidden_field_names(self, request, adding=False):
+        hidden = hidden_fields(self.model, request.user)
+        if adding:
+            hidden = {name for name in hidden if not self.required_to_add(name)}
+        return hidden
+
+    def required_to_add(self, name):
+        field = self.model._meta.get_field(name)
+        return not field.null and not field.blank and not field.has_default()
+
+    def visible(self, request, names, adding=False):
+        hidden = self.hidden_field_names(request, adding)
+        return [name for name in names if name not in hidden]
+
+    # The form hooks get obj=None on the add form only.
+    def get_exclude(self, request, obj=None):
+        hidden = self.hidden_field_names(request, adding=obj is None)
+        return [*(super().get_exclude(request, obj) or ()), *sorted(hidden)]
+
+    def get_fields(self, request, obj=None):
+        return self.visible(request, super().get_fields(request, obj), adding=obj is None)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.visible(request, super().get_readonly_fields(request, obj), adding=obj is None)
+
+    def get_list_display(self, request):
+        return self.visible(request, super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        """list_filter entries are names, (name, filter class) pairs or filter classes (kept)."""
+        def hidden(entry):
+            name = entry[0] if isinstance(entry, (list, tuple)) else entry
+            return isinstance(name, str) and lookup_is_hidden(self.model, name, request.user)
+        return [entry for entry in super().get_list_filter(request) if not hidden(entry)]
+
+    def get_search_fields(self, request):
+        return [name for name in super().get_search_fields(request)
+                if not lookup_is_hidden(self.model, name.lstrip("^=@"), request.user)]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """A URL filter on a hidden field (?medical_alerts__icontains=...) would tell its values row by
+        row: refused (Django answers 400)."""
+        if request is not None and lookup_is_hidden(self.model, lookup, request.user):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def export_fields(self, request):
+        """The ERD columns the user's CSV export holds, in ERD order (all for a user who sees all)."""
+        hidden = hidden_fields(self.model, request.user)
+        return [field for field in csvio.erd_fields(self.model) if field.name not in hidden]
+
+    def init_request_context_data(self, request, form):
+        """The export page lists the columns the file will hold: the user's, not the resource's."""
+        context = super().init_request_context_data(request, form)
+        columns = [field.column for field in self.export_fields(request)]
+        context["fields_list"] = [(name, columns) for name, _columns in context.get("fields_list", ())]
+        return context
+
+    def has_import_permission(self, request):
+        """An import file must carry every ERD column, and its preview shows the stored values of the
+        changed cells: a user who may not see some of them cannot import the table."""
+        return super().has_import_permission(request) and not hidden_fields(self.model, request.user)
+
+
+class OdsModelAdmin(FieldPermissionMixin, ImportExportModelAdmin):
     """Base admin for ODS tables: fast on millions of rows, CSV in and out."""
 
     paginator = EstimatedCountPaginator
@@ -197,7 +276,7 @@ class OdsModelAdmin(ImportExportModelAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         response = StreamingHttpResponse(
-            copy_export.table_csv_chunks(self.model, queryset),
+            copy_export.table_csv_chunks(self.model, queryset, self.export_fields(request)),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.model._meta.db_table}.csv"'

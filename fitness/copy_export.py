@@ -1,7 +1,7 @@
 """ODS CSV export at COPY speed: the one entry point `export_ods` and the admin's
 download use.
 
-    table_csv_chunks(model, queryset=None)  -> iterator of bytes (the file, in blocks)
+    table_csv_chunks(model, queryset=None, fields=None)  -> iterator of bytes (the file, in blocks)
     write_table_csv(model, binary_file, queryset=None) -> rows written
 
 The bytes are exactly `csvio.iter_table_csv(model, queryset)` encoded as UTF-8
@@ -118,13 +118,14 @@ def cell_expression(field):
     return CsvCell(field.attname, cell_template(field))
 
 
-def copy_statement(model, queryset=None):
+def copy_statement(model, queryset=None, fields=None):
     """The COPY statement writing `queryset`'s rows (default: the whole table)
     as ODS CSV rows without the header, in primary-key order, its parameters
-    merged in. Raises EmptyResultSet for a queryset that can match nothing
-    (e.g. `pk__in=[]`)."""
+    merged in; `fields`: only these columns (a subset of the ERD's, in its order).
+    Raises EmptyResultSet for a queryset that can match nothing (e.g. `pk__in=[]`)."""
     queryset = model._default_manager.all() if queryset is None else queryset
-    cells = {f"{CELL_PREFIX}{n}": cell_expression(field) for n, field in enumerate(csvio.erd_fields(model))}
+    fields = fields or csvio.erd_fields(model)
+    cells = {f"{CELL_PREFIX}{n}": cell_expression(field) for n, field in enumerate(fields)}
     rows = queryset.order_by("pk").annotate(**cells).values_list(*cells)
     sql, params = rows.query.get_compiler(using=rows.db).as_sql()
     # The server cannot bind parameters of a COPY, so they are merged here, as
@@ -134,10 +135,10 @@ def copy_statement(model, queryset=None):
     return connections[rows.db].ops.compose_sql(f"COPY ({sql}) TO STDOUT (FORMAT csv)", tuple(params))
 
 
-def header_bytes(model):
+def header_bytes(model, fields=None):
     """The header line exactly as the csv module writes it."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerow(csvio.erd_header(model))
+    csv.writer(buffer).writerow([field.column for field in fields] if fields else csvio.erd_header(model))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -171,19 +172,19 @@ def copy_csv_blocks(connection, statement):
                 yield b"".join(parts), rows
 
 
-def _copy_blocks(model, queryset):
+def _copy_blocks(model, queryset, fields=None):
     """(bytes, rows) blocks of the data rows through COPY."""
     try:
-        statement = copy_statement(model, queryset)
+        statement = copy_statement(model, queryset, fields)
     except EmptyResultSet:
         return
     alias = queryset.db if queryset is not None else model._default_manager.db
     yield from copy_csv_blocks(connections[alias], statement)
 
 
-def _python_blocks(model, queryset):
+def _python_blocks(model, queryset, fields=None):
     """(bytes, rows) blocks of the data rows through csvio (one line per row)."""
-    lines = csvio.iter_table_csv(model, queryset)
+    lines = csvio.iter_table_csv(model, queryset, fields)
     next(lines)  # the header, written by the caller
     batch = []
     for line in lines:
@@ -195,19 +196,20 @@ def _python_blocks(model, queryset):
         yield "".join(batch).encode("utf-8"), len(batch)
 
 
-def table_blocks(model, queryset=None):
+def table_blocks(model, queryset=None, fields=None):
     """The header, then (bytes, rows) blocks of the data rows: COPY on
-    PostgreSQL, csvio elsewhere. Yields (header bytes, 0) first."""
-    yield header_bytes(model), 0
+    PostgreSQL, csvio elsewhere. Yields (header bytes, 0) first. `fields`:
+    only these columns (the admin leaves out those the user may not see)."""
+    yield header_bytes(model, fields), 0
     blocks = _copy_blocks if uses_copy(model, queryset) else _python_blocks
-    yield from blocks(model, queryset)
+    yield from blocks(model, queryset, fields)
 
 
-def table_csv_chunks(model, queryset=None):
+def table_csv_chunks(model, queryset=None, fields=None):
     """`model`'s table (or `queryset`, e.g. the admin's filtered change list) as
     ODS CSV, an iterator of bytes blocks: the bytes of
-    `csvio.iter_table_csv(model, queryset)` encoded as UTF-8. Streams."""
-    for data, _rows in table_blocks(model, queryset):
+    `csvio.iter_table_csv(model, queryset, fields)` encoded as UTF-8. Streams."""
+    for data, _rows in table_blocks(model, queryset, fields):
         yield data
 
 

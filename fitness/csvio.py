@@ -119,9 +119,10 @@ def format_cell(field, value):
     return cell_formatter(field)(value)
 
 
-def row_formatter(model):
-    """A function turning a values_list tuple (in ERD order) into a CSV row."""
-    formatters = [cell_formatter(field) for field in erd_fields(model)]
+def row_formatter(model, fields=None):
+    """A function turning a values_list tuple (in ERD order) into a CSV row; `fields`: only these
+    columns (a subset of erd_fields, in its order), as for a user who may not see all of them."""
+    formatters = [cell_formatter(field) for field in (fields or erd_fields(model))]
 
     def format_row(values):
         return ["" if value is None else fmt(value) for fmt, value in zip(formatters, values)]
@@ -129,12 +130,12 @@ def row_formatter(model):
     return format_row
 
 
-def table_rows(model, queryset=None):
+def table_rows(model, queryset=None, fields=None):
     """The CSV rows (lists of cell texts) of `model` or `queryset` in primary-key
-    order, read with a server-side cursor so memory stays flat."""
+    order, read with a server-side cursor so memory stays flat; `fields` as in row_formatter."""
     queryset = model._default_manager.all() if queryset is None else queryset
-    attnames = [field.attname for field in erd_fields(model)]
-    format_row = row_formatter(model)
+    attnames = [field.attname for field in (fields or erd_fields(model))]
+    format_row = row_formatter(model, fields)
     for values in queryset.order_by("pk").values_list(*attnames).iterator(chunk_size=EXPORT_CHUNK_ROWS):
         yield format_row(values)
 
@@ -159,12 +160,12 @@ class _LineBuffer:
         return text
 
 
-def iter_table_csv(model, queryset=None):
+def iter_table_csv(model, queryset=None, fields=None):
     """The same bytes as export_table, as a generator of lines (for streaming
-    HTTP responses)."""
+    HTTP responses); `fields`: only these columns (see row_formatter)."""
     writer = csv.writer(_LineBuffer())
-    yield writer.writerow(erd_header(model))
-    for row in table_rows(model, queryset):
+    yield writer.writerow([field.column for field in fields] if fields else erd_header(model))
+    for row in table_rows(model, queryset, fields):
         yield writer.writerow(row)
 
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from fitness.core.permissions import DATA_QUALITY
+
 
 class SeedRun(models.Model):
     """One completed `seed_ods` run: enough to continue the same chain later."""
@@ -51,6 +53,7 @@ class QualityRun(models.Model):
         ordering = ["-started_at", "-id"]
         get_latest_by = "started_at"
         verbose_name = "data quality run"
+        permissions = [DATA_QUALITY]
 
     def __str__(self):
         return f"quality run {self.pk} at {self.started_at:%Y-%m-%d %H:%M}: {'pass' if self.success else 'FAIL'}"

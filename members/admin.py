@@ -81,6 +81,13 @@ class MemberAdmin(OdsModelAdmin):
     readonly_fields = ("last_modified", "all_periods", "all_payments")
     inlines = [MemberMembershipInline, MemberPaymentInline]
 
+    # A user who may not list a member's periods or payments (Front desk) gets no link to a 403 page.
+    LINKED_ROWS = {"all_periods": MemberMembership, "all_payments": MemberPayment}
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in super().get_readonly_fields(request, obj)
+                if name not in self.LINKED_ROWS or request.user.has_perm(view_permission(self.LINKED_ROWS[name]))]
+
     @admin.display(description="membership periods")
     def all_periods(self, member):
         return member_rows_link(MemberMembership, member, "period")
@@ -93,6 +100,10 @@ class MemberAdmin(OdsModelAdmin):
         """An edit through the admin is a modification of the member record."""
         obj.last_modified = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+def view_permission(model):
+    return f"{model._meta.app_label}.view_{model._meta.model_name}"
 
 
 def member_rows_link(model, member, noun):

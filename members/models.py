@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from fitness.core.constraints import after, at_least, one_of, positive
 from fitness.core.fields import IdField
-from fitness.core.permissions import ODS_PERMISSIONS
+from fitness.core.permissions import MEMBER_HEALTH, ODS_PERMISSIONS
 
 from .choices import Gender, MembershipStatus, MemberStatus, PaymentMethod, PaymentStatus, PaymentType
 
@@ -57,6 +57,7 @@ class Member(models.Model):
     class Meta:
         db_table = "members"
         default_permissions = ODS_PERMISSIONS
+        permissions = [MEMBER_HEALTH]
         ordering = ["member_id"]
         indexes = [models.Index(fields=["last_name", "first_name"], name="members_name_idx")]
         constraints = [

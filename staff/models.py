@@ -5,7 +5,7 @@ from django.db.models import F, Q
 
 from fitness.core.constraints import after, at_least, between, equals_to_the_cent, one_of, positive
 from fitness.core.fields import IdField
-from fitness.core.permissions import ODS_PERMISSIONS
+from fitness.core.permissions import ODS_PERMISSIONS, STAFF_PAY
 
 from .choices import (
     CertificationStatus,
@@ -40,6 +40,7 @@ class Staff(models.Model):
     class Meta:
         db_table = "staff"
         default_permissions = ODS_PERMISSIONS
+        permissions = [STAFF_PAY]  # also covers the payroll amounts of staffpayroll
         ordering = ["staff_id"]
         verbose_name_plural = "staff"
         constraints = [

@@ -1,9 +1,13 @@
-"""Admin: the ETL batch audit (read-only) and the analytics dashboard, a staff-only
-admin view at /admin/warehouse/etlbatch/dashboard/."""
+"""Admin: the ETL batch audit (read-only) and the analytics dashboard, an admin
+view at /admin/warehouse/etlbatch/dashboard/ for users with warehouse.view_dashboard
+(it shows revenue and labour cost)."""
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+
+from fitness.core.permissions import DASHBOARD_PERMISSION
 
 from .dashboard import BUILD_COMMAND, DashboardFilter, dashboard_data, facility_choices, missing_build
 from .models import EtlBatch
@@ -76,6 +80,8 @@ class EtlBatchAdmin(admin.ModelAdmin):
         return [dashboard, *super().get_urls()]
 
     def dashboard_view(self, request):
+        if not request.user.has_perm(DASHBOARD_PERMISSION):
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "title": "Analytics dashboard",
@@ -97,5 +103,7 @@ class EtlBatchAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "warehouse/dashboard.html", context)
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"dashboard_url": reverse("admin:warehouse_dashboard"), **(extra_context or {})}
+        extra = {**(extra_context or {})}
+        if request.user.has_perm(DASHBOARD_PERMISSION):
+            extra["dashboard_url"] = reverse("admin:warehouse_dashboard")
         return super().changelist_view(request, extra_context=extra)

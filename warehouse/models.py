@@ -25,6 +25,7 @@ Conventions (Kimball):
 from django.db import models
 
 from fitness.core.fields import IdField
+from fitness.core.permissions import DASHBOARD
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 9, "decimal_places": 2}
@@ -706,6 +707,7 @@ class EtlBatch(models.Model):
         ordering = ["-id"]
         verbose_name = "ETL batch"
         verbose_name_plural = "ETL batches"
+        permissions = [DASHBOARD]
 
     def __str__(self):
         return f"batch {self.id} {self.mode} {self.status}"

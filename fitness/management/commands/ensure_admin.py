@@ -6,7 +6,8 @@ Username and password come from the options, else ADMIN_USERNAME /
 ADMIN_PASSWORD, else admin / admin. The admin/admin default is for
 development only: with DEBUG off a password must be given, and it must pass
 the project's password validators (length, not common, not numeric, not like
-the username).
+the username). It also runs setup_roles, so the role groups exist for the
+users the admin adds.
 """
 import os
 
@@ -15,6 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+
+from fitness.roles import MissingPermissions, setup_roles
+
+from .setup_roles import print_outcomes
 
 DEV_USERNAME = "admin"
 DEV_PASSWORD = "admin"
@@ -61,4 +66,9 @@ class Command(BaseCommand):
         created = ensure_superuser(username, password, email)
         verb = "Created" if created else "Updated"
         shown = password if password == DEV_PASSWORD else "(the password you gave)"
+        try:
+            outcomes = setup_roles()
+        except MissingPermissions as missing:
+            raise CommandError(str(missing)) from None
+        print_outcomes(self, outcomes)
         self.stdout.write(self.style.SUCCESS(f"{verb} superuser. Log in at /admin/ as {username} / {shown}"))
