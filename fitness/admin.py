@@ -50,6 +50,13 @@ class QualityRunAdmin(admin.ModelAdmin):
         ]
         return custom + super().get_urls()
 
+    def get_fields(self, request, obj=None):
+        """The run's page shows the report document only to those who may see the Data quality page."""
+        fields = super().get_fields(request, obj)
+        if request.user.has_perm(DATA_QUALITY_PERMISSION):
+            return fields
+        return [name for name in fields if name != "report"]
+
     def get_list_display(self, request):
         shown = super().get_list_display(request)
         if request.user.has_perm(DATA_QUALITY_PERMISSION):
