@@ -5,9 +5,11 @@ import re
 import shutil
 
 try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # the `browser` fixture says so: a skip on a developer's machine, a failure in CI
     expect = sync_playwright = None
+    PlaywrightTimeout = TimeoutError
 
 # Debian's package and other distributions' names for it. Playwright's own browser builds are never used:
 # they are downloaded from outside the package registries, which CI cannot reach.
