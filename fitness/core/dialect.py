@@ -445,11 +445,13 @@ class Dialect:
         column statistics for (loaded and not analysed since). None on SQLite."""
         if not self.is_postgres:
             return []
+        # The size only of tables without statistics: pg_relation_size waits for a table's lock, and a table
+        # another session holds (a writer's, a long transaction's) must not stall a reader that needs no size.
         cursor.execute(
             """SELECT c.relname FROM pg_class c
                WHERE c.relname = ANY(%s) AND c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
-                 AND pg_relation_size(c.oid) >= %s
-                 AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)""",
+                 AND CASE WHEN EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid) THEN false
+                          ELSE pg_relation_size(c.oid) >= %s END""",
             [list(tables), min_bytes],
         )
         return [table for (table,) in cursor.fetchall()]

@@ -17,8 +17,24 @@ from pathlib import Path
 
 from django.db import connection as default_connection
 
+from .processes import let_go_of
+
 # pg_try_advisory_lock(int, int): the project's namespace and the ODS writer's key.
 LOCK_NAMESPACE, WRITER_KEY = 0x0D5, 1
+
+
+# The lock files this process holds (file descriptors): a forked child lets go of them at once, so that an
+# orphaned child can never keep the lock.
+_HELD_FILES = set()
+
+
+def _let_go_in_child():
+    for fd in list(_HELD_FILES):
+        let_go_of(fd)
+    _HELD_FILES.clear()
+
+
+os.register_at_fork(after_in_child=_let_go_in_child)
 
 
 class WriterBusy(Exception):
@@ -92,9 +108,11 @@ def _file_lock(connection, label):
         handle.truncate()
         handle.write(label)
         handle.flush()
+        _HELD_FILES.add(handle.fileno())
         try:
             yield
         finally:
+            _HELD_FILES.discard(handle.fileno())
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -102,10 +120,12 @@ def _file_lock(connection, label):
 
 def exclusive(command):
     """Decorator for a management command's `handle`: run it holding the writer lock; a busy lock is a
-    one-line CommandError (exit 1) before any work."""
+    one-line CommandError (exit 1) before any work. SIGTERM stops it as Ctrl-C does."""
     import functools
 
     from django.core.management.base import CommandError
+
+    from .interrupts import sigterm_as_ctrl_c
 
     def decorate(handle):
         @functools.wraps(handle)
@@ -116,7 +136,8 @@ def exclusive(command):
             except WriterBusy as busy:
                 raise CommandError(str(busy)) from None
             try:
-                return handle(*args, **kwargs)
+                with sigterm_as_ctrl_c():
+                    return handle(*args, **kwargs)
             finally:
                 lock.__exit__(None, None, None)
         return locked

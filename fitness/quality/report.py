@@ -21,6 +21,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from fitness.core.dialect import Dialect
+from fitness.core.interrupts import QueriesInFlight
 from fitness.models import QualityRun
 
 from . import rules  # noqa: F401  (registers every rule)
@@ -143,15 +144,6 @@ def heaviest_first(rules):
     return sorted(rules, key=weight, reverse=True)
 
 
-def on_own_connection(function, *args, **kwargs):
-    """Call `function` in a worker thread, on that thread's own database
-    connection, closed afterwards."""
-    try:
-        return function(*args, **kwargs)
-    finally:
-        connection.close()
-
-
 def run_rules(rules, ctx, progress=None):
     """Results of the rules, in the given order; progress gets each one as it finishes."""
     checks = []
@@ -166,9 +158,11 @@ def run_rules_and_profile_concurrently(rules, ctx, profile, progress=None):
     """(checks in the given order, profile_ods result), the rules spread over
     POSTGRES_WORKERS connections and the profile on one more."""
     finished = {}
-    with ThreadPoolExecutor(max_workers=1) as profiler, ThreadPoolExecutor(max_workers=POSTGRES_WORKERS) as workers:
-        profiled = profiler.submit(on_own_connection, profile_ods, with_profile=profile)
-        running = [workers.submit(on_own_connection, run_rule, rule, ctx, CONCURRENT_SETTINGS)
+    in_flight = QueriesInFlight()
+    with ThreadPoolExecutor(max_workers=1) as profiler, ThreadPoolExecutor(max_workers=POSTGRES_WORKERS) as workers, \
+            in_flight.cancelled_on_interrupt(profiler, workers):
+        profiled = profiler.submit(in_flight.on_own_connection, profile_ods, with_profile=profile)
+        running = [workers.submit(in_flight.on_own_connection, run_rule, rule, ctx, CONCURRENT_SETTINGS)
                    for rule in heaviest_first(rules)]
         for future in as_completed(running):
             result = future.result()

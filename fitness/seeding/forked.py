@@ -3,13 +3,18 @@
 Fork (not spawn) so that the child starts from the parent's memory: the chain
 already built, no Django start-up, no pickling of the inputs. A child never
 touches the database; the parent's connection and its one transaction stay the
-parent's. Forks happen before the loader's COPY thread starts, as forking a
-process that runs other threads is unsafe.
+parent's: the child lets go of the socket at once, and dies with the parent
+however the parent dies (fitness.core.processes). Forks happen before the
+loader's COPY thread starts, as forking a process that runs other threads is
+unsafe.
 """
 import gc
 import multiprocessing
 import signal
+import os
 import traceback
+
+from fitness.core.processes import die_with_parent, let_go_of_database_sockets
 
 # Below this many starting members, drawing their rows in this process costs less than starting another.
 MEMBER_ROWS_MIN_MEMBERS = 10_000
@@ -22,19 +27,22 @@ def fork_pays(loader, size: int, threshold: int) -> bool:
 
 
 def start_forked(target, args, name):
-    """Start `target(*args)` in a forked daemon process (which ignores Ctrl-C: the parent handles it)."""
+    """Start `target(*args)` in a forked daemon process, which ignores Ctrl-C (the parent handles it), holds
+    none of the parent's database connections and dies with the parent."""
     context = multiprocessing.get_context("fork")
     # Objects built so far belong to the parent: the child's garbage collector must not walk (and so copy) them.
     gc.freeze()
     try:
-        process = context.Process(target=_ignoring_ctrl_c, name=name, daemon=True, args=(target, args))
+        process = context.Process(target=_child_main, name=name, daemon=True, args=(os.getpid(), target, args))
         process.start()
     finally:
         gc.unfreeze()
     return process
 
 
-def _ignoring_ctrl_c(target, args):
+def _child_main(parent_pid, target, args):
+    die_with_parent(parent_pid)
+    let_go_of_database_sockets()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     target(*args)
 

@@ -100,13 +100,15 @@ def build_warehouse(full=False, as_of=None, steps=None, progress=None):
                     if progress:
                         progress(step.__name__, time.perf_counter() - started, ctx.counts)
                 drop_temp_tables(ctx)
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:
         if ctx is not None:
             cleanup_after_failure(ctx)
         batch.status = EtlBatch.Status.FAILED
-        batch.error = f"{type(exc).__name__}: {exc}"
+        batch.error = f"{type(exc).__name__}: {exc}" if str(exc) else "interrupted (Ctrl-C or SIGTERM)"
         batch.finished_at = timezone.now()
         batch.save()
+        if isinstance(exc, KeyboardInterrupt):
+            raise
         raise WarehouseBuildError(batch, exc) from exc
     try:
         # VACUUM cannot run inside a transaction (nor inside a caller's: a test's). The batch is committed:

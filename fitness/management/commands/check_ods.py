@@ -10,6 +10,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from fitness.core.interrupts import sigterm_as_ctrl_c
 from fitness.management.arguments import date_argument
 from fitness.quality import QualityCheckError, exit_status, run_checks
 from fitness.quality.formatting import format_report
@@ -47,20 +48,16 @@ class Command(BaseCommand):
         if realism_only and (options["only"] or options["skip"]):
             raise CommandError("--realism-only runs no rules: leave out --only and --skip.", returncode=2)
         try:
-            document = run_checks(
-                only=[] if realism_only else options["only"],
-                skip=options["skip"],
-                as_of=options["as_of"],
-                days=options["days"],
-                save=not options["no_save"],
-                profile=not options["no_profile"] and not realism_only,
-                progress=self.report_progress if show_progress else None,
-                realism=options["realism"] or realism_only or options["strict"],
-            )
+            with sigterm_as_ctrl_c():
+                document = self.run_checks(options, realism_only, show_progress)
         except QualityCheckError as error:
             raise CommandError(str(error), returncode=2)
         except DatabaseError as error:
             raise CommandError(f"The checks could not run: {error}".strip(), returncode=2)
+        except KeyboardInterrupt:
+            # The checks' queries were cancelled in the server; the run is saved only when it completes.
+            self.stderr.write("\nInterrupted: no run was saved.")
+            sys.exit(130)
         if options["format"] == "json":
             self.stdout.write(json.dumps(document, indent=2, default=str))
         else:
@@ -70,6 +67,18 @@ class Command(BaseCommand):
             status = 1
         if status:
             sys.exit(status)
+
+    def run_checks(self, options, realism_only, show_progress):
+        return run_checks(
+            only=[] if realism_only else options["only"],
+            skip=options["skip"],
+            as_of=options["as_of"],
+            days=options["days"],
+            save=not options["no_save"],
+            profile=not options["no_profile"] and not realism_only,
+            progress=self.report_progress if show_progress else None,
+            realism=options["realism"] or realism_only or options["strict"],
+        )
 
     def report_progress(self, check):
         """One line per finished check on stderr, so stdout stays the report."""

@@ -1,5 +1,7 @@
 """build_warehouse: load the star schema from the ODS (incremental by
 default, --full to rebuild) or show monitoring figures (--status)."""
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from fitness.core.writer_lock import exclusive
@@ -32,6 +34,11 @@ class Command(BaseCommand):
             batch = build_warehouse(full=full, as_of=as_of, progress=self.print_progress)
         except WarehouseBuildError as exc:
             raise CommandError(f"{exc}\nNothing was changed in the warehouse; see `build_warehouse --status`.")
+        except KeyboardInterrupt:
+            # Its queries were cancelled in the server and its transaction rolled back (or, when the
+            # interrupt came during the vacuum after the commit, the batch stands): --status says which.
+            self.stderr.write("\nInterrupted: see `build_warehouse --status` for what the batch did.")
+            sys.exit(130)
         seconds = (batch.finished_at - batch.started_at).total_seconds()
         self.stdout.write(self.style.SUCCESS(
             f"Batch {batch.id} succeeded in {seconds:.1f}s: read {batch.rows_read:,}, inserted {batch.rows_inserted:,}, "
