@@ -88,3 +88,22 @@ def test_an_interrupted_build_warehouse_cancels_its_query_and_records_the_batch_
         assert count(watch, "etl_batch", "WHERE status = 'running'") == 0
         assert count(watch, "etl_batch", "WHERE status = 'failed'") >= 1
         assert count(watch, "dim_member") == 0  # the batch's rows were rolled back
+
+
+@pytest.fixture(scope="module")
+def export_of_small_db(small_db, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("small_export")
+    run(small_db, "export_ods", str(directory))
+    return directory
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_an_interrupted_import_ods_cancels_its_load_and_imports_nothing(export_of_small_db, signum):
+    with scratch_database("interrupted_import") as empty_db:
+        code, err, seconds, still_waiting = interrupt_while_blocked(
+            empty_db, "memberpayments", ["import_ods", str(export_of_small_db)], signum)
+        assert code == 130 and err.strip().endswith("Interrupted: nothing was imported."), err
+        assert seconds < 10
+        assert still_waiting == []
+        with psycopg.connect(server_dsn(empty_db), autocommit=True) as watch:
+            assert count(watch, "members") == 0

@@ -9,6 +9,7 @@ read), every cell and row checked, one transaction; a refused import writes noth
 problems with file, row, column and reason, counts all of them per column and reason, and exits 1.
 On PostgreSQL each file is COPYed into a staging table and checked set-based (`fitness/table_import.py`).
 """
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -109,6 +110,10 @@ class Command(BaseCommand):
             raise CommandError(refused.summary()) from None
         except ImportNotPossible as error:
             raise CommandError(str(error)) from None
+        except KeyboardInterrupt:
+            # One transaction, rolled back on the way out; its queries cancelled in the server.
+            self.stderr.write("\nInterrupted: nothing was imported.")
+            sys.exit(130)
         rows = sum(outcome.rows for outcome in outcomes)
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
