@@ -15,19 +15,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from fitness.core.data_span import MAX_WINDOW_DAYS, earliest_event_date, refuse_far_as_of
 from fitness.core.dialect import Dialect
 from fitness.models import SeedRun
-
-# Event tables and the date each row happens on; their earliest date starts an
-# "all data" window. MIN over these indexed columns is an index lookup.
-EARLIEST_DATE_SOURCES = (
-    ("memberaccess", "checkintime", True),
-    ("classinstances", "classdate", False),
-    ("memberpayments", "paymentdate", False),
-    ("staffschedules", "scheduledate", False),
-    ("membermemberships", "startdate", False),
-)
-
 
 @dataclass(frozen=True)
 class CheckContext:
@@ -61,34 +51,6 @@ class CheckContext:
         }
 
 
-def earliest_event_date(dialect, extreme="MIN"):
-    """The first date any event in the ODS happens on (the last with extreme="MAX"), or None for an empty
-    ODS. Each is one probe of an indexed column."""
-    dates = []
-    with connection.cursor() as cursor:
-        for table, column, is_timestamp in EARLIEST_DATE_SOURCES:
-            expr = dialect.local_date(f"{extreme}({column})") if is_timestamp else f"{extreme}({column})"
-            cursor.execute(f"SELECT {expr} FROM {table}")
-            value = cursor.fetchone()[0]
-            if value is not None:
-                dates.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]))
-    if not dates:
-        return None
-    return min(dates) if extreme == "MIN" else max(dates)
-
-
-# An --as-of further than this from every event checks an empty window over the whole ODS: bounded work.
-AS_OF_MARGIN = dt.timedelta(days=366)
-
-
-def refuse_far_as_of(as_of, dialect):
-    first, last = earliest_event_date(dialect), earliest_event_date(dialect, "MAX")
-    if first is None:
-        return
-    if not first - AS_OF_MARGIN <= as_of <= last + AS_OF_MARGIN:
-        raise ValueError(f"--as-of {as_of} is more than a year from the data ({first} .. {last}): "
-                         "give a date within a year of it.")
-
 
 def current_chain_runs():
     """The seed runs of the chain the ODS holds now, latest first: the latest run
@@ -112,8 +74,8 @@ def seeded_window(runs):
 def resolve_context(as_of=None, days=None):
     """Build the CheckContext from the options, the current chain's seed runs, or the data."""
     dialect = Dialect.for_connection(connection)
-    if days is not None and days < 1:
-        raise ValueError(f"--days must be a positive number of days, got {days}")
+    if days is not None and not 1 <= days <= MAX_WINDOW_DAYS:
+        raise ValueError(f"--days must be between 1 and {MAX_WINDOW_DAYS:,} (ten years), got {days:,}")
     if as_of is not None:
         refuse_far_as_of(as_of, dialect)
     chain = current_chain_runs() if as_of is None else []

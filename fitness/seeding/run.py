@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fitness.core.data_span import MAX_WINDOW_DAYS
 from fitness.core.dialect import Dialect
 from fitness.core.tables import LOAD_ORDER, models_by_table
 from fitness.copy_export import export_directory
@@ -26,7 +27,7 @@ from .snapshot import SnapshotError
 # Seeds are stored in a bigint column: refuse one it cannot hold before simulating anything.
 MAX_SEED = 2**63 - 1
 # Ten years a run: a chain year takes about 75 s; a hundred thousand days would run for hours.
-MAX_DAYS = 3660
+MAX_DAYS = MAX_WINDOW_DAYS
 # The simulated history reaches ten years before the window, and its calendar rules assume the Gregorian
 # calendar of modern payroll and holidays: end dates from 1970 to 2200.
 EARLIEST_END_DATE, LATEST_END_DATE = dt.date(1970, 1, 1), dt.date(2200, 12, 31)

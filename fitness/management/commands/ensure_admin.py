@@ -39,6 +39,15 @@ def ensure_superuser(username, password, email=""):
     return created
 
 
+def refuse_bad_username(username):
+    """A one-line CommandError for a username the login form could never take (empty, too long, bad characters)."""
+    user_model = get_user_model()
+    try:
+        user_model._meta.get_field(user_model.USERNAME_FIELD).clean(username, None)
+    except ValidationError as error:
+        raise CommandError(f"--username {username!r}: {' '.join(error.messages)}") from None
+
+
 def refuse_weak_password(password, username, email):
     """CommandError with Django's reasons (AUTH_PASSWORD_VALIDATORS) for a password too weak for production."""
     user = get_user_model()(**{get_user_model().USERNAME_FIELD: username, "email": email})
@@ -57,6 +66,7 @@ class Command(BaseCommand):
         parser.add_argument("--email", default=os.environ.get("ADMIN_EMAIL", ""))
 
     def handle(self, *args, username, password, email, **options):
+        refuse_bad_username(username)
         if not password:
             if not settings.DEBUG:
                 raise CommandError("DEBUG is off: give a password with --password or ADMIN_PASSWORD.")

@@ -8,7 +8,9 @@ fitness.copy_export: COPY on PostgreSQL, csvio's Python writer elsewhere (the
 same bytes). Each file is written under a temporary name and renamed when
 complete, so a failed run never leaves a half-written file behind.
 """
+import os
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,6 +20,19 @@ from fitness import copy_export
 def export_ods(directory, report=None):
     """Write every ODS table to `directory`; returns {table: rows}."""
     return copy_export.export_directory(directory, report)
+
+
+def writable_directory(directory):
+    """Create `directory` if need be; a one-line CommandError before any work when it cannot be."""
+    path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"{directory} exists and is not a directory.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(f"Cannot create {directory}: {error.strerror}.") from None
+    if not os.access(path, os.W_OK):
+        raise CommandError(f"Cannot write into {directory}: permission denied.")
 
 
 class Command(BaseCommand):
@@ -33,6 +48,7 @@ class Command(BaseCommand):
             rate = rows / seconds if seconds > 0 else 0
             self.stdout.write(f"  {table:<26} {rows:>10,} rows  {rate:>10,.0f} rows/s")
 
+        writable_directory(directory)
         started = time.monotonic()
         if format == "parquet":
             from fitness import parquetio

@@ -3,7 +3,10 @@ default, --full to rebuild) or show monitoring figures (--status)."""
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
+from fitness.core.data_span import refuse_far_as_of
+from fitness.core.dialect import Dialect
 from fitness.core.writer_lock import exclusive
 from fitness.management.arguments import date_argument
 from warehouse.etl.pipeline import WarehouseBuildError, build_warehouse
@@ -25,6 +28,11 @@ class Command(BaseCommand):
         if status:
             self.print_status(warehouse_status())
             return
+        if as_of is not None:
+            try:
+                refuse_far_as_of(as_of, Dialect.for_connection(connection))
+            except ValueError as error:
+                raise CommandError(str(error)) from None
         self.build(full=full, as_of=as_of)
 
     @exclusive("build_warehouse")
