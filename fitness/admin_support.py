@@ -33,7 +33,8 @@ import zlib
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.paginator import Paginator
 from django.db import connections, models, transaction
@@ -255,7 +256,10 @@ class OdsModelAdmin(FieldPermissionMixin, ImportExportModelAdmin):
         There is no "export selected" admin action, so no `export_items`."""
         if not self.has_export_permission(request):
             raise PermissionDenied
-        queryset = self.get_export_queryset(request)  # keeps the change list's filters and search
+        try:
+            queryset = self.get_export_queryset(request)  # keeps the change list's filters and search
+        except IncorrectLookupParameters as error:
+            raise BadRequest(f"The export's filters name no column: {error}") from None
         if self.is_skip_export_form_enabled():
             return self.csv_export_response(request, queryset)
         form_class = self.get_export_form_class()

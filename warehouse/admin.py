@@ -100,7 +100,10 @@ class EtlBatchAdmin(admin.ModelAdmin):
             "heatmap": heatmap_rows(data["peak"]),
             "hours": list(range(24)),
         })
-        return TemplateResponse(request, "warehouse/dashboard.html", context)
+        # Bad filters (an unknown facility, an impossible date) show the whole chain with the form's errors,
+        # answered as the bad request they are.
+        status = 400 if form.is_bound and not form.is_valid() else 200
+        return TemplateResponse(request, "warehouse/dashboard.html", context, status=status)
 
     def changelist_view(self, request, extra_context=None):
         extra = {**(extra_context or {})}
