@@ -57,8 +57,3 @@ def test_bad_query_parameters_are_the_clients_error(superuser_client):
     for token in BAD_TOKENS:
         assert client.post(MEMBER_PROCESS_IMPORT, {"token": token}).status_code in (302, 400, 404)
 
-
-def test_a_bad_dashboard_filter_is_shown_with_the_forms_error(superuser_client):
-    response = superuser_client.get(DASHBOARD + "?start=2025-01-01&end=2024-01-01")
-    assert response.status_code == 400
-    assert "The start date must not be after the end date." in response.content.decode()
