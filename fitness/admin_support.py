@@ -33,6 +33,7 @@ import zlib
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
@@ -45,6 +46,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
@@ -238,6 +241,14 @@ class OdsModelAdmin(FieldPermissionMixin, ImportExportModelAdmin):
     # A fixed set of columns: the header must be the ERD's, so no field picker.
     export_form_class = ExportForm
     import_template_name = "admin/ods_import.html"
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        """The change list's row checkbox, the same HTML as Django's own, written directly: Django renders
+        it through a widget template per row, a fifth of a change list's time."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+                           ACTION_CHECKBOX_NAME, str(obj.pk), label)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         """An emptied nullable text field saves NULL, as the column had, not "" (Django does so for a

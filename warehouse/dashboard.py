@@ -8,6 +8,7 @@ dates), a facility's through its (facility_key, date_key) index."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 
 from .etl.aggregates import AGGREGATE_TABLES
@@ -15,6 +16,9 @@ from .models import AggregateState, EtlBatch
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 RETENTION_CHECKPOINTS = (1, 3, 6, 12)
+# A warehouse changes only when a build commits: what the dashboard reads from it is kept this long per
+# build (each server process its own copy), so a page view costs the ODS nothing.
+CACHE_SECONDS = 3600
 BUILD_COMMAND = "python manage.py build_warehouse"
 
 
@@ -146,7 +150,24 @@ def labor_cost(flt):
 
 
 def facility_choices():
-    return rows("SELECT facility_id, facility_name FROM dim_facility WHERE facility_key <> -1 ORDER BY facility_id", [])
+    return per_build("facilities", lambda: rows(
+        "SELECT facility_id, facility_name FROM dim_facility WHERE facility_key <> -1 ORDER BY facility_id", []))
+
+
+def warehouse_version():
+    """The latest ETL batch (id, status, finish time): it changes whenever a build starts or ends, and so
+    whenever what the aggregates hold can have changed."""
+    return EtlBatch.objects.order_by("-id").values_list("id", "status", "finished_at").first() or (0, "", None)
+
+
+def per_build(name, compute, *key):
+    """compute(), computed once per warehouse build (and `key`), then taken from the cache."""
+    cache_key = ":".join(str(part) for part in ("warehouse", name, *warehouse_version(), *key)).replace(" ", "_")
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value, CACHE_SECONDS)
+    return value
 
 
 def missing_build():
@@ -160,6 +181,11 @@ def missing_build():
 
 
 def dashboard_data(flt):
+    """Every chart's data for `flt`, once per build."""
+    return per_build("dashboard", lambda: chart_data(flt), flt.facility_id, flt.start, flt.end)
+
+
+def chart_data(flt):
     return {
         "peak": peak_heatmap(flt),
         "revenue": monthly_revenue(flt),

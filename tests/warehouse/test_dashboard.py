@@ -67,3 +67,22 @@ def test_non_staff_users_are_sent_to_login(client):
 def test_batch_changelist_links_the_dashboard(admin_client):
     response = admin_client.get(reverse("admin:warehouse_etlbatch_changelist"))
     assert response.status_code == 200 and URL in response.content.decode()
+
+
+
+def test_the_charts_are_read_once_per_build(admin_client):
+    """The dashboard reads the aggregates once per warehouse build (only builds write them): a change no
+    build made stays unseen until the next batch, whose start and end move the cache on."""
+    from django.db import connection
+
+    from warehouse.etl.pipeline import build_warehouse
+
+    def revenue():
+        return embedded_data(admin_client.get(URL))["revenue"]["revenue"]
+
+    assert revenue() == [80.0, 90.0, 120.0]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE agg_facility_daily SET revenue = revenue * 2")
+    assert revenue() == [80.0, 90.0, 120.0]  # from the cache: no batch since
+    build_warehouse()  # incremental: the ODS did not change, so neither do the (doubled) aggregates
+    assert revenue() == [160.0, 180.0, 240.0]
