@@ -130,7 +130,9 @@ LANGUAGE_CODE = "en-us"
 # Visits, classes and shifts are simulated in local wall-clock time of this zone
 # (opening hours are local), and stored as aware UTC timestamps.
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
-USE_I18N = True
+# The admin speaks English only (no LocaleMiddleware, no catalogues): translation machinery off cuts a
+# fifth of a page's time (bench/bench_load.py: 50.6 -> 64.6 requests/s on 2 cores).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
