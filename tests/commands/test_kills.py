@@ -30,6 +30,13 @@ RUNS = {
 SETTLE_SECONDS = 10
 
 
+@pytest.fixture(scope="module")
+def chain_db():
+    """A database of its own holding a 10-day chain seed."""
+    with scratch_database("kills", CHAIN_SEED) as name:
+        yield name
+
+
 def table_counts(watch):
     return {model._meta.db_table: watch.execute(f'SELECT count(*) FROM "{model._meta.db_table}"').fetchone()[0]
             for model in ods_models()}
