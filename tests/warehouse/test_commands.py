@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from warehouse.analytics import VIEWS
 from warehouse.models import EtlBatch
@@ -30,6 +31,15 @@ def test_build_warehouse_full_and_status(small_ods):
     status = run("build_warehouse", "--status")
     assert "full" in status and "Orphaned fact rows: 0" in status
     assert "latest event date 2024-03-12" in status
+
+
+def test_a_build_closes_the_batch_a_killed_build_left_running(small_ods):
+    killed = EtlBatch.objects.create(mode="full", as_of="2024-03-15", started_at=timezone.now())
+    output = run("build_warehouse", "--as-of", "2024-03-15")
+    assert "Marked 1 batch(es) failed that a killed build had left running." in output
+    killed.refresh_from_db()
+    assert killed.status == "failed" and killed.error.startswith("abandoned") and killed.finished_at
+    assert not EtlBatch.objects.filter(status="running").exists()
 
 
 def test_bad_as_of_is_a_clear_error(small_ods):

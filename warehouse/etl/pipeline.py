@@ -67,6 +67,16 @@ def tune_session(ctx):
     ctx.dialect.set_local(ctx.cursor, {"work_mem": "256MB", "maintenance_work_mem": "512MB"})
 
 
+ABANDONED = "abandoned: its process ended (killed) before the batch finished; nothing of it was committed"
+
+
+def close_abandoned_batches():
+    """Mark failed the batches still "running" from a build that was killed outright (SIGKILL leaves it no
+    chance to say so). Call it holding the writer lock: then no build can be running. Returns how many."""
+    return EtlBatch.objects.filter(status=EtlBatch.Status.RUNNING).update(
+        status=EtlBatch.Status.FAILED, error=ABANDONED, finished_at=timezone.now())
+
+
 def build_warehouse(full=False, as_of=None, steps=None, progress=None):
     """Run one batch and return its EtlBatch row.
 

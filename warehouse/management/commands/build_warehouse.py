@@ -9,7 +9,7 @@ from fitness.core.data_span import refuse_far_as_of
 from fitness.core.dialect import Dialect
 from fitness.core.writer_lock import exclusive
 from fitness.management.arguments import date_argument
-from warehouse.etl.pipeline import WarehouseBuildError, build_warehouse
+from warehouse.etl.pipeline import WarehouseBuildError, build_warehouse, close_abandoned_batches
 from warehouse.etl.status import warehouse_status
 
 
@@ -37,6 +37,9 @@ class Command(BaseCommand):
 
     @exclusive("build_warehouse")
     def build(self, *, full, as_of):
+        abandoned = close_abandoned_batches()
+        if abandoned:
+            self.stdout.write(f"Marked {abandoned} batch(es) failed that a killed build had left running.")
         self.stdout.write(f"Building the warehouse ({'full rebuild' if full else 'incremental'}) ...")
         try:
             batch = build_warehouse(full=full, as_of=as_of, progress=self.print_progress)
