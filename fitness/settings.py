@@ -101,10 +101,6 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # When a client dies (a killed command), the server stops its running statement (an index build, a big
-    # INSERT ... SELECT) within a second and frees its locks, instead of finishing it first.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c client_connection_check_interval=1000")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

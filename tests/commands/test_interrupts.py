@@ -107,3 +107,11 @@ def test_an_interrupted_import_ods_cancels_its_load_and_imports_nothing(export_o
         assert still_waiting == []
         with psycopg.connect(server_dsn(empty_db), autocommit=True) as watch:
             assert count(watch, "members") == 0
+
+
+@pytest.mark.django_db
+def test_sessions_watch_for_a_gone_client():
+    """A killed command's running statement stops within a second (fitness.apps.check_for_a_gone_client)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW client_connection_check_interval")
+        assert cursor.fetchone()[0] == "1s"
