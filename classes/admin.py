@@ -1,13 +1,13 @@
 """Admin for class types, weekly schedules, dated instances and enrollments."""
 from django.contrib import admin
 
-from fitness.admin_support import DataMonthFilter, OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin, OdsTabularInline
 
 from .models import ClassEnrollment, ClassInstance, ClassSchedule, ClassType
 from .resources import ClassEnrollmentResource, ClassInstanceResource, ClassScheduleResource, ClassTypeResource
 
 
-class ClassInstanceInline(admin.TabularInline):
+class ClassInstanceInline(OdsTabularInline):
     model = ClassInstance
     fields = ("instance_id", "class_date", "status", "actual_instructor", "actual_capacity", "cancellation_reason")
     raw_id_fields = ("actual_instructor",)

@@ -1,13 +1,13 @@
 """Admin for facilities, their areas and member check-ins."""
 from django.contrib import admin
 
-from fitness.admin_support import DataMonthFilter, OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin, OdsTabularInline
 
 from .models import Facility, FacilityArea, MemberAccess
 from .resources import FacilityAreaResource, FacilityResource, MemberAccessResource
 
 
-class FacilityAreaInline(admin.TabularInline):
+class FacilityAreaInline(OdsTabularInline):
     model = FacilityArea
     fields = ("area_id", "area_name", "area_type", "max_capacity", "square_footage", "is_active")
     extra = 0

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from fitness.admin_support import DataMonthFilter, OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin, OdsTabularInline
 
 from .models import Member, MemberMembership, MemberPayment, MembershipType
 from .resources import MemberMembershipResource, MemberPaymentResource, MemberResource, MembershipTypeResource
@@ -25,7 +25,7 @@ class RecentRowsFormSet(BaseInlineFormSet):
         return self._recent
 
 
-class RecentRowsInline(admin.TabularInline):
+class RecentRowsInline(OdsTabularInline):
     """Read-only rows, each with a link to its own change form, where it is edited."""
 
     formset = RecentRowsFormSet

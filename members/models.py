@@ -59,7 +59,9 @@ class Member(models.Model):
         default_permissions = ODS_PERMISSIONS
         permissions = [MEMBER_HEALTH]
         ordering = ["member_id"]
-        indexes = [models.Index(fields=["last_name", "first_name"], name="members_name_idx")]
+        # The admin's member search matches an exact id, last name or email: each needs its index.
+        indexes = [models.Index(fields=["last_name", "first_name"], name="members_name_idx"),
+                   models.Index(fields=["email"], name="members_email_idx")]
         constraints = [
             one_of("members", "gender", Gender),
             one_of("members", "member_status", MemberStatus),

@@ -2,7 +2,7 @@
 certifications, and instructor reviews and feedback."""
 from django.contrib import admin
 
-from fitness.admin_support import DataMonthFilter, OdsModelAdmin
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin, OdsTabularInline
 
 from .models import (
     InstructorCertification,
@@ -28,14 +28,14 @@ from .resources import (
 )
 
 
-class StaffFacilityInline(admin.TabularInline):
+class StaffFacilityInline(OdsTabularInline):
     model = StaffFacility
     fields = ("assignment_id", "facility", "is_primary", "start_date", "end_date")
     extra = 0
     show_change_link = True
 
 
-class StaffCertificationInline(admin.TabularInline):
+class StaffCertificationInline(OdsTabularInline):
     model = StaffCertification
     fields = ("staff_certification_id", "certification", "certification_date", "expiry_date",
               "certification_number", "status")
