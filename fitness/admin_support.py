@@ -230,6 +230,20 @@ class FieldPermissionMixin:
         return super().has_import_permission(request) and not hidden_fields(self.model, request.user)
 
 
+def view_permission(model):
+    return f"{model._meta.app_label}.view_{model._meta.model_name}"
+
+
+def rows_link(model, owner_field, owner, noun):
+    """"all 47 periods": a link to `model`'s change list searched for `owner` (its search fields take the
+    owner's id), counting the rows whose `owner_field` is `owner`."""
+    if owner is None or owner.pk is None:
+        return "-"
+    count = model.objects.filter(**{owner_field: owner}).count()
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return format_html('<a href="{}?q={}">all {} {}{}</a>', url, owner.pk, count, noun, "" if count == 1 else "s")
+
+
 class OdsModelAdmin(FieldPermissionMixin, ImportExportModelAdmin):
     """Base admin for ODS tables: fast on millions of rows, CSV in and out."""
 
@@ -241,6 +255,14 @@ class OdsModelAdmin(FieldPermissionMixin, ImportExportModelAdmin):
     # A fixed set of columns: the header must be the ERD's, so no field picker.
     export_form_class = ExportForm
     import_template_name = "admin/ods_import.html"
+
+    # Read-only fields that link to another table's rows (see rows_link): {field name: that model}. A user who
+    # may not view that model gets no link to a 403 page.
+    linked_rows = {}
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in super().get_readonly_fields(request, obj)
+                if name not in self.linked_rows or request.user.has_perm(view_permission(self.linked_rows[name]))]
 
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
     def action_checkbox(self, obj):

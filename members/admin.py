@@ -1,11 +1,9 @@
 """Admin for members, membership plans, membership periods and payments."""
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
-from fitness.admin_support import DataMonthFilter, OdsModelAdmin, OdsTabularInline
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin, OdsTabularInline, rows_link
 
 from .models import Member, MemberMembership, MemberPayment, MembershipType
 from .resources import MemberMembershipResource, MemberPaymentResource, MemberResource, MembershipTypeResource
@@ -74,45 +72,28 @@ class MemberAdmin(OdsModelAdmin):
     resource_classes = [MemberResource]
     list_display = ("member_id", "first_name", "last_name", "email", "city", "join_date", "member_status")
     list_filter = ("member_status", "gender", ("join_date", DataMonthFilter))
-    # Exact matches only: they use the primary key and the (lastname, firstname) index.
+    # Exact matches only: they use the primary key, the (lastname, firstname) and the email index.
     search_fields = ("member_id__exact", "last_name__exact", "email__exact")
     search_help_text = "Exact member id (MEM000123), last name or email."
     ordering = ("-member_id",)
     readonly_fields = ("last_modified", "all_periods", "all_payments")
     inlines = [MemberMembershipInline, MemberPaymentInline]
 
-    # A user who may not list a member's periods or payments (Front desk) gets no link to a 403 page.
-    LINKED_ROWS = {"all_periods": MemberMembership, "all_payments": MemberPayment}
-
-    def get_readonly_fields(self, request, obj=None):
-        return [name for name in super().get_readonly_fields(request, obj)
-                if name not in self.LINKED_ROWS or request.user.has_perm(view_permission(self.LINKED_ROWS[name]))]
+    # A user who may not list a member's periods or payments (Front desk) gets no link to them.
+    linked_rows = {"all_periods": MemberMembership, "all_payments": MemberPayment}
 
     @admin.display(description="membership periods")
     def all_periods(self, member):
-        return member_rows_link(MemberMembership, member, "period")
+        return rows_link(MemberMembership, "member", member, "period")
 
     @admin.display(description="payments")
     def all_payments(self, member):
-        return member_rows_link(MemberPayment, member, "payment")
+        return rows_link(MemberPayment, "member", member, "payment")
 
     def save_model(self, request, obj, form, change):
         """An edit through the admin is a modification of the member record."""
         obj.last_modified = timezone.now()
         super().save_model(request, obj, form, change)
-
-
-def view_permission(model):
-    return f"{model._meta.app_label}.view_{model._meta.model_name}"
-
-
-def member_rows_link(model, member, noun):
-    """"All 47 periods": a link to the model's change list filtered to the member."""
-    if member is None or member.pk is None:
-        return "-"
-    count = model.objects.filter(member=member).count()
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    return format_html('<a href="{}?q={}">all {} {}{}</a>', url, member.pk, count, noun, "" if count == 1 else "s")
 
 
 @admin.register(MemberMembership)

@@ -2,8 +2,9 @@
 certifications, and instructor reviews and feedback."""
 from django.contrib import admin
 
-from fitness.admin_support import DataMonthFilter, OdsModelAdmin, OdsTabularInline
+from fitness.admin_support import DataMonthFilter, OdsModelAdmin, OdsTabularInline, rows_link
 
+from .choices import CertificationStatus
 from .models import (
     InstructorCertification,
     InstructorFeedback,
@@ -36,11 +37,18 @@ class StaffFacilityInline(OdsTabularInline):
 
 
 class StaffCertificationInline(OdsTabularInline):
+    """The certifications held now (Active); expired ones, a career's worth of renewals, are one link away
+    (`all_certifications`), as a member's older periods and payments are."""
+
     model = StaffCertification
     fields = ("staff_certification_id", "certification", "certification_date", "expiry_date",
               "certification_number", "status")
     extra = 0
     show_change_link = True
+    verbose_name_plural = "current certifications"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=CertificationStatus.ACTIVE)
 
 
 @admin.register(Staff)
@@ -54,6 +62,12 @@ class StaffAdmin(OdsModelAdmin):
     search_fields = ("staff_id", "employee_number", "last_name", "email")
     ordering = ("staff_id",)
     inlines = [StaffFacilityInline, StaffCertificationInline]
+    readonly_fields = ("all_certifications",)
+    linked_rows = {"all_certifications": StaffCertification}
+
+    @admin.display(description="certifications")
+    def all_certifications(self, staff):
+        return rows_link(StaffCertification, "staff", staff, "certification")
 
 
 @admin.register(StaffFacility)
