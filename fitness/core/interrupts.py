@@ -7,6 +7,7 @@ its threads. QueriesInFlight remembers the workers' connections so that the inte
 them.
 """
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -15,6 +16,16 @@ from django.db import connection
 # How long a cancel request may take to reach the server before we give up on it (the connection is
 # closed anyway, which ends the query at the server's next check of its client).
 CANCEL_TIMEOUT_SECONDS = 5.0
+
+
+# A command ended by Ctrl-C (or SIGTERM, handled alike) exits as shells report SIGINT: 128 + 2.
+INTERRUPTED_EXIT = 130
+
+
+def exit_interrupted(stderr, outcome):
+    """End an interrupted command: one line saying what became of its work, exit INTERRUPTED_EXIT."""
+    stderr.write(f"\nInterrupted: {outcome}")
+    sys.exit(INTERRUPTED_EXIT)
 
 
 def _interrupt(signum, frame):

@@ -10,7 +10,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from fitness.core.interrupts import sigterm_as_ctrl_c
+from fitness.core.interrupts import exit_interrupted, sigterm_as_ctrl_c
 from fitness.management.arguments import date_argument
 from fitness.quality import QualityCheckError, exit_status, run_checks
 from fitness.quality.formatting import format_report
@@ -56,8 +56,7 @@ class Command(BaseCommand):
             raise CommandError(f"The checks could not run: {error}".strip(), returncode=2)
         except KeyboardInterrupt:
             # The checks' queries were cancelled in the server; the run is saved only when it completes.
-            self.stderr.write("\nInterrupted: no run was saved.")
-            sys.exit(130)
+            exit_interrupted(self.stderr, "no run was saved.")
         if options["format"] == "json":
             self.stdout.write(json.dumps(document, indent=2, default=str))
         else:

@@ -9,13 +9,13 @@ read), every cell and row checked, one transaction; a refused import writes noth
 problems with file, row, column and reason, counts all of them per column and reason, and exits 1.
 On PostgreSQL each file is COPYed into a staging table and checked set-based (`fitness/table_import.py`).
 """
-import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fitness.core.interrupts import exit_interrupted
 from fitness.core.writer_lock import exclusive
 from fitness import csvio
 from fitness.core.tables import ods_models
@@ -112,8 +112,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         except KeyboardInterrupt:
             # One transaction, rolled back on the way out; its queries cancelled in the server.
-            self.stderr.write("\nInterrupted: nothing was imported.")
-            sys.exit(130)
+            exit_interrupted(self.stderr, "nothing was imported.")
         rows = sum(outcome.rows for outcome in outcomes)
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(

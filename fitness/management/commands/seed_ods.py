@@ -3,6 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fitness.core.interrupts import exit_interrupted
 from fitness.core.writer_lock import exclusive
 from fitness.management.arguments import date_argument
 from fitness.seeding.profiles import PROFILES
@@ -42,8 +43,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except KeyboardInterrupt:
             # The seed is one transaction, rolled back on the way out; its helper processes are ended.
-            self.stderr.write("\nInterrupted: nothing was changed.")
-            sys.exit(130)
+            exit_interrupted(self.stderr, "nothing was changed.")
         if not result.seed_given:
             self.stdout.write(f"seed: {result.seed} (pass --seed {result.seed} to repeat this run)")
         self.stdout.write(

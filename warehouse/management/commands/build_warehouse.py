@@ -1,12 +1,12 @@
 """build_warehouse: load the star schema from the ODS (incremental by
 default, --full to rebuild) or show monitoring figures (--status)."""
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from fitness.core.data_span import refuse_far_as_of
 from fitness.core.dialect import Dialect
+from fitness.core.interrupts import exit_interrupted
 from fitness.core.writer_lock import exclusive
 from fitness.management.arguments import date_argument
 from warehouse.etl.pipeline import WarehouseBuildError, build_warehouse, close_abandoned_batches
@@ -48,8 +48,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             # Its queries were cancelled in the server and its transaction rolled back (or, when the
             # interrupt came during the vacuum after the commit, the batch stands): --status says which.
-            self.stderr.write("\nInterrupted: see `build_warehouse --status` for what the batch did.")
-            sys.exit(130)
+            exit_interrupted(self.stderr, "see `build_warehouse --status` for what the batch did.")
         seconds = (batch.finished_at - batch.started_at).total_seconds()
         self.stdout.write(self.style.SUCCESS(
             f"Batch {batch.id} succeeded in {seconds:.1f}s: read {batch.rows_read:,}, inserted {batch.rows_inserted:,}, "
